@@ -1,0 +1,322 @@
+"""The engine: one loaded GGUF model and the only code that talks to llama.cpp.
+
+An Engine is owned by one thread (the GUI's model worker, or the CLI's main thread); only
+`cancel()` may be called from another. It streams text decoded incrementally, so a Japanese
+character split across tokens is never shown half-made, and it stops promptly on cancel —
+while reading a long prompt as well as while writing — through llama.cpp's abort callback.
+
+Requests that share a prefix with the previous one (the same document, a new question)
+reuse the KV cache of that prefix instead of reading it again.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from app.core.cancel import CancelToken
+from app.core.errors import Cancelled, ModelError, ModelLoadError, ModelNotFoundError
+from app.core.events import GenerationStats
+from app.core.repetition import RepetitionGuard
+from app.core.settings import InferenceSettings
+
+log = logging.getLogger(__name__)
+
+Message = dict  # {"role": "system" | "user" | "assistant", "content": str}
+
+# For base models without a chat template: an instruction layout most base models follow.
+_FALLBACK_STOPS = ("\n### ", "### Instruction")
+
+
+def physical_cores() -> int:
+    try:
+        import psutil
+
+        cores = psutil.cpu_count(logical=False)
+    except Exception:  # psutil can fail in containers; the logical count is a fine fallback
+        cores = None
+    return max(1, cores or os.cpu_count() or 1)
+
+
+def _trained_context_length(llama_cpp, path: Path) -> int:
+    """The context length the model was trained with, read without loading the weights."""
+    params = llama_cpp.llama_model_default_params()
+    params.vocab_only = True
+    model = llama_cpp.llama_model_load_from_file(str(path).encode("utf-8"), params)
+    if not model:
+        raise ModelLoadError(
+            f"Could not load the model {path.name}. The file may be damaged or not a GGUF model; "
+            "download or import it again."
+        )
+    try:
+        # With vocab_only the hyper-parameters are not filled in, but the GGUF metadata is.
+        buffer = ctypes.create_string_buffer(256)
+        if llama_cpp.llama_model_meta_val_str(model, b"general.architecture", buffer, 256) < 0:
+            return 0
+        key = buffer.value + b".context_length"
+        if llama_cpp.llama_model_meta_val_str(model, key, buffer, 256) < 0:
+            return 0
+        try:
+            return int(buffer.value)
+        except ValueError:
+            return 0
+    finally:
+        llama_cpp.llama_model_free(model)
+
+
+class Engine:
+    """One llama.cpp model, loaded and ready to stream text."""
+
+    def __init__(self, model_path: str | os.PathLike, inference: InferenceSettings | None = None):
+        import llama_cpp  # heavy; loaded only when a model is
+
+        self._llama_cpp = llama_cpp
+        self.model_path = Path(model_path)
+        self.settings = inference or InferenceSettings()
+        if not self.model_path.is_file():
+            raise ModelNotFoundError(f"The model file {self.model_path} does not exist.")
+        _silence_llama_logs(llama_cpp)
+        self.context_length = _trained_context_length(llama_cpp, self.model_path)
+        wanted = self.settings.n_ctx or self.settings.max_context
+        self.n_ctx = max(512, min(wanted, self.context_length or wanted))
+        self.n_threads = self.settings.n_threads or physical_cores()
+        started = time.monotonic()
+        try:
+            self._llama = llama_cpp.Llama(
+                model_path=str(self.model_path),
+                n_ctx=self.n_ctx,
+                n_batch=self.settings.n_batch,
+                n_ubatch=self.settings.n_batch,
+                n_threads=self.n_threads,
+                n_threads_batch=self.n_threads,
+                n_gpu_layers=self.settings.n_gpu_layers,
+                seed=self.settings.seed,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelLoadError(
+                f"Could not load the model {self.model_path.name}: {exc}. The file may be damaged, "
+                "or too large for this computer's memory."
+            ) from exc
+        self.load_seconds = time.monotonic() - started
+        metadata = self._llama.metadata or {}
+        self.model_name = metadata.get("general.name") or self.model_path.stem
+        self.chat_template: str | None = metadata.get("tokenizer.chat_template") or None
+        self._formatter = self._make_formatter() if self.chat_template else None
+        self._cancel = CancelToken()
+        self._abort_requested = False
+        # Kept as attributes: ctypes callbacks must outlive their registration.
+        self._abort_callback = llama_cpp.ggml_abort_callback(self._on_abort_check)
+        self._no_abort_callback = llama_cpp.ggml_abort_callback(0)
+        self.last_stats = GenerationStats()
+
+    # ----- information -----------------------------------------------------------------
+
+    @property
+    def has_chat_template(self) -> bool:
+        return self._formatter is not None
+
+    def describe(self) -> str:
+        return f"{self.model_name} · {self.n_ctx} tokens context · {self.n_threads} threads"
+
+    # ----- tokens ----------------------------------------------------------------------
+
+    def tokenize(self, text: str, *, add_bos: bool = False, special: bool = False) -> list[int]:
+        return self._llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenize(text))
+
+    def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
+        if self._formatter is not None:
+            prompt = self._formatter(messages=list(messages)).prompt
+            return self.tokenize(prompt, add_bos=False, special=True)
+        return self.tokenize(_fallback_prompt(messages), add_bos=True, special=False)
+
+    def format_prompt(self, messages: Sequence[Message]) -> str:
+        """The prompt text as the model sees it (for debugging and tests)."""
+        if self._formatter is not None:
+            return self._formatter(messages=list(messages)).prompt
+        return _fallback_prompt(messages)
+
+    # ----- generation ------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the current request as soon as possible. Safe from any thread."""
+        self._cancel.cancel()
+
+    def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int = 512,
+        temperature: float | None = None,
+        repeat_penalty: float | None = None,
+        seed: int | None = None,
+        cancel: CancelToken | None = None,
+        stop_on_repetition: bool = True,
+    ) -> Iterator[str]:
+        """Yield the reply to `messages` piece by piece. Sets `last_stats` when done.
+
+        Raises Cancelled if `cancel` (or `Engine.cancel()`) fires, even mid-prompt.
+        """
+        self._cancel = cancel or CancelToken()
+        tokens = self.prompt_tokens(messages)
+        room = self.n_ctx - len(tokens)
+        if room < 16:
+            raise ModelError(
+                f"The text is too long for this model's context ({len(tokens)} of {self.n_ctx} tokens)."
+            )
+        max_tokens = min(max_tokens, room)
+        reused = self._reusable_prefix(tokens)
+        llama = self._llama
+        llama.set_seed(self.settings.seed if seed is None else seed)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        guard = RepetitionGuard() if stop_on_repetition else None
+        temp = self.settings.temperature if temperature is None else temperature
+        penalty = self.settings.repeat_penalty if repeat_penalty is None else repeat_penalty
+        generated = 0
+        stop_reason = "length"
+        started = time.monotonic()
+        first_token_at: float | None = None
+        self._set_abort_checking(True)
+        try:
+            for token in llama.generate(
+                tokens, top_k=40, top_p=self.settings.top_p, min_p=0.05, temp=temp,
+                repeat_penalty=penalty, reset=True,
+            ):
+                if first_token_at is None:
+                    first_token_at = time.monotonic()
+                    # Checking for abort costs a little on every step; while writing, the
+                    # check between tokens below is prompt enough.
+                    self._set_abort_checking(False)
+                if self._cancel.cancelled:
+                    raise Cancelled()
+                if self._llama_cpp.llama_vocab_is_eog(llama._model.vocab, token):
+                    stop_reason = "end"
+                    break
+                generated += 1
+                text = decoder.decode(llama.detokenize([token]))
+                if text:
+                    if guard is not None and guard.feed(text):
+                        stop_reason = "repetition"
+                        yield text
+                        break
+                    if self._formatter is None and _ends_with_fallback_stop(guard, text):
+                        stop_reason = "end"
+                        break
+                    yield text
+                if generated >= max_tokens:
+                    break
+            tail = decoder.decode(b"", final=True)
+            if tail:
+                yield tail
+        except RuntimeError as exc:
+            if self._cancel.cancelled:
+                raise Cancelled() from exc
+            raise ModelError(f"The model stopped with an error: {exc}") from exc
+        finally:
+            self._set_abort_checking(False)
+            ended = time.monotonic()
+            prompt_end = first_token_at or ended
+            self.last_stats = GenerationStats(
+                prompt_tokens=len(tokens),
+                reused_tokens=reused,
+                generated_tokens=generated,
+                prompt_seconds=prompt_end - started,
+                generation_seconds=ended - prompt_end,
+                degenerate=stop_reason == "repetition",
+                stop_reason=stop_reason if first_token_at else "cancelled",
+            )
+
+    def generate(self, messages: Sequence[Message], **kwargs) -> str:
+        return "".join(self.stream(messages, **kwargs))
+
+    def close(self) -> None:
+        llama = getattr(self, "_llama", None)
+        if llama is not None:
+            llama.close()
+            self._llama = None
+
+    # ----- internals -------------------------------------------------------------------
+
+    def _reusable_prefix(self, tokens: Sequence[int]) -> int:
+        cached = self._llama._input_ids  # tokens whose KV entries are in the cache
+        shared = 0
+        for a, b in zip(cached, tokens):
+            if a != b:
+                break
+            shared += 1
+        return min(shared, len(tokens) - 1) if shared else 0
+
+    def _on_abort_check(self, _data) -> bool:
+        return self._cancel.cancelled
+
+    def _set_abort_checking(self, enabled: bool) -> None:
+        callback = self._abort_callback if enabled else self._no_abort_callback
+        self._llama_cpp.llama_set_abort_callback(self._llama.ctx, callback, None)
+
+    def _make_formatter(self):
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llama = self._llama
+        eos_id, bos_id = llama.token_eos(), llama.token_bos()
+        eos = llama._model.token_get_text(eos_id) if eos_id != -1 else ""
+        bos = llama._model.token_get_text(bos_id) if bos_id != -1 else ""
+        formatter = Jinja2ChatFormatter(template=self.chat_template, eos_token=eos, bos_token=bos)
+        try:
+            formatter(messages=[{"role": "system", "content": "x"}, {"role": "user", "content": "y"}])
+        except Exception as exc:  # a template our Jinja cannot render; plain prompts still work
+            log.warning("chat template unusable (%s); using the plain prompt layout", exc)
+            return None
+        return formatter
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def _fallback_prompt(messages: Sequence[Message]) -> str:
+    system = "\n".join(m["content"] for m in messages if m["role"] == "system")
+    parts = [system.strip()] if system.strip() else []
+    for message in messages:
+        if message["role"] == "user":
+            parts.append(f"### Instruction:\n{message['content'].strip()}")
+        elif message["role"] == "assistant":
+            parts.append(f"### Response:\n{message['content'].strip()}")
+    parts.append("### Response:\n")
+    return "\n\n".join(parts)
+
+
+def _ends_with_fallback_stop(guard: RepetitionGuard | None, text: str) -> bool:
+    recent = (guard.text if guard is not None else text)[-40:]
+    return any(stop in recent for stop in _FALLBACK_STOPS)
+
+
+_log_callback = None
+
+
+def _silence_llama_logs(llama_cpp) -> None:
+    """llama.cpp prints to stderr, which a windowed app does not have; route it to logging."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+
+    @llama_cpp.llama_log_callback
+    def forward(level, text, _user_data):
+        if level <= 2:  # GGML_LOG_LEVEL_ERROR is 4, WARN 3; only errors matter to us
+            return
+        try:
+            log.debug("llama.cpp: %s", text.decode("utf-8", "replace").rstrip())
+        except Exception:
+            pass
+
+    _log_callback = forward
+    llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))

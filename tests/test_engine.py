@@ -1,0 +1,81 @@
+"""The engine on the real starter model: streaming, Japanese, cancel, prefix reuse."""
+
+import threading
+import time
+
+import pytest
+
+from app.core.cancel import CancelToken
+from app.core.engine import Engine
+from app.core.errors import Cancelled, ModelLoadError, ModelNotFoundError
+from tests.fixtures.report import make_report
+
+
+def test_reads_context_length_and_chat_template_from_the_gguf(engine):
+    assert engine.context_length == 8192
+    assert engine.n_ctx <= engine.context_length
+    assert engine.has_chat_template
+    prompt = engine.format_prompt([{"role": "user", "content": "hello"}])
+    assert "<|im_start|>user\nhello<|im_end|>" in prompt
+    assert prompt.endswith("<|im_start|>assistant\n")
+
+
+def test_streams_text_and_reports_counts(engine):
+    pieces = list(engine.stream([{"role": "user", "content": "Name three colours."}], max_tokens=24))
+    assert len(pieces) > 1
+    assert "".join(pieces).strip()
+    stats = engine.last_stats
+    assert 0 < stats.generated_tokens <= 24
+    assert stats.prompt_tokens > 5
+    assert stats.prompt_seconds > 0 and stats.generation_seconds > 0
+
+
+def test_japanese_output_streams_as_whole_characters(engine):
+    messages = [{"role": "system", "content": "日本語で答えてください。"},
+                {"role": "user", "content": "東京について日本語で三文で説明してください。"}]
+    pieces = list(engine.stream(messages, max_tokens=80, temperature=0.0))
+    text = "".join(pieces)
+    assert any("\u3040" <= ch <= "\u9fff" for ch in text), text
+    for piece in pieces:
+        # A split multi-byte character would surface as U+FFFD or fail to re-encode.
+        assert "\ufffd" not in piece
+        piece.encode("utf-8")
+
+
+def test_cancel_while_reading_a_long_prompt_returns_within_a_second(engine):
+    long_text = make_report(sections=12).text
+    messages = [{"role": "user", "content": long_text + "\n\nSummarize this."}]
+    cancel = CancelToken()
+    timer = threading.Timer(0.5, cancel.cancel)
+    started = time.monotonic()
+    timer.start()
+    with pytest.raises(Cancelled):
+        for _ in engine.stream(messages, cancel=cancel):
+            pass
+    elapsed = time.monotonic() - started
+    # Reading that prompt takes tens of seconds here; a cancel must cut it short.
+    assert elapsed < 1.5, elapsed
+    assert engine.last_stats.generated_tokens == 0
+    # The engine stays usable after an abort in the middle of a decode.
+    assert engine.generate([{"role": "user", "content": "Say hi."}], max_tokens=8)
+
+
+def test_a_follow_up_on_the_same_document_reuses_its_prefix(engine):
+    document = make_report(sections=3).text
+    first = [{"role": "user", "content": document + "\n\nQuestion: what was the budget?"}]
+    second = [{"role": "user", "content": document + "\n\nQuestion: who was hired?"}]
+    engine.generate(first, max_tokens=4)
+    first_stats = engine.last_stats
+    engine.generate(second, max_tokens=4)
+    second_stats = engine.last_stats
+    assert second_stats.reused_tokens > 0.9 * second_stats.prompt_tokens
+    assert second_stats.prompt_seconds < 0.25 * first_stats.prompt_seconds
+
+
+def test_missing_and_broken_model_files_give_clear_errors(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="does not exist"):
+        Engine(tmp_path / "nope.gguf")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 64)
+    with pytest.raises(ModelLoadError, match="damaged"):
+        Engine(broken)

@@ -1,0 +1,30 @@
+"""The one entry point: `python -m app` and the `matome` script.
+
+With a subcommand (summarize, ask, text, models) it is the command line; with file arguments
+or none it opens the window.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from app.cli import SUBCOMMANDS
+
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
+        from app.cli import run
+
+        return run(argv)
+    try:
+        from app.ui.application import run_gui
+    except ImportError:
+        print("The Matome window is not part of this build yet; use `matome summarize FILE` "
+              "or `matome --help`.", file=sys.stderr)
+        return 2
+    return run_gui(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -321,3 +321,12 @@ def test_describe_pages():
     assert pdf.describe_pages([7]) == "Page 7 has"
     assert pdf.describe_pages([9, 3, 4, 5]) == "Pages 3–5 and 9 have"
     assert pdf.describe_pages([1, 3, 5]) == "Pages 1, 3 and 5 have"
+
+
+def test_dot_leaders_of_a_table_of_contents_collapse_to_one_ellipsis():
+    from app.core.documents.cleanup import normalize_characters
+
+    assert normalize_characters("1.1 Topologische Räume . . . . . . . . . . 2") == "1.1 Topologische Räume … 2"
+    assert normalize_characters("第1章 概要・・・・・・・・3") == "第1章 概要 … 3"
+    # Ordinary dots stay: version numbers, abbreviations, a three-dot ellipsis.
+    assert normalize_characters("Version 1.2.3, e.g. this...") == "Version 1.2.3, e.g. this..."

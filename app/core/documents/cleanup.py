@@ -31,6 +31,9 @@ _PDFIUM_LINE_END_HYPHEN = re.compile("[\x02\ufffe][ \t]*(?:\r\n|\r|\n)?")
 # The soft hyphen only ever marks where a word may break, so it vanishes with any line break.
 _SOFT_HYPHEN = re.compile("\u00ad[ \t]*(?:\r\n|\r|\n)?")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufeff\uffff]")
+# Tables of contents join titles to page numbers with dot leaders ". . . . ." or "・・・・";
+# dozens of them per line cost the model tokens and tell it nothing.
+_DOT_LEADER = re.compile(r"(?:[ \t]?[.・…·][ \t]?){4,}")
 _HORIZONTAL_SPACE = re.compile("[ \t\u00a0\u2000-\u200a\u202f\u205f]+")
 
 _CJK_CLASS = "\u3001-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff5f-\uff9f"
@@ -75,6 +78,7 @@ def normalize_characters(text: str) -> str:
     text = _CONTROL.sub("", text)
     text = _NFKC_RUNS.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
     text = _HORIZONTAL_SPACE.sub(" ", text)
+    text = _DOT_LEADER.sub(" … ", text)
     return "\n".join(line.strip(" ") for line in text.split("\n"))
 
 

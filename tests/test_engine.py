@@ -79,3 +79,18 @@ def test_missing_and_broken_model_files_give_clear_errors(tmp_path):
     broken.write_bytes(b"GGUF" + b"\0" * 64)
     with pytest.raises(ModelLoadError, match="damaged"):
         Engine(broken)
+
+
+def test_a_model_without_chat_template_gets_the_plain_prompt_layout(starter_model_path):
+    base_like = Engine(starter_model_path)
+    try:
+        base_like._formatter = None  # what a base model without tokenizer.chat_template gets
+        assert not base_like.has_chat_template
+        messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Name a fruit."}]
+        prompt = base_like.format_prompt(messages)
+        assert prompt == "Be brief.\n\n### Instruction:\nName a fruit.\n\n### Response:\n"
+        text = base_like.generate(messages, max_tokens=40)
+        assert "### Instruction" not in text
+        assert base_like.last_stats.generated_tokens > 0
+    finally:
+        base_like.close()

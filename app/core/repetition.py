@@ -77,6 +77,10 @@ def _loop_length(text: str, unit: str) -> int:
     return length
 
 
+#: Characters at the end of the output that the guard examines.
+WINDOW = 3000
+
+
 class RepetitionGuard:
     """Fed the growing output; says when it has started looping. Checks every few pieces."""
 
@@ -90,7 +94,8 @@ class RepetitionGuard:
         self._pieces += 1
         if self._pieces % self._check_every:
             return False
-        return repeated_tail(self.text) > 0
+        # Only a bounded tail is examined, so the cost per token does not grow with the output.
+        return repeated_tail(self.text[-WINDOW:]) > 0
 
 
 def trim_repetition(text: str) -> str:

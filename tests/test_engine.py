@@ -72,13 +72,20 @@ def test_a_follow_up_on_the_same_document_reuses_its_prefix(engine):
     assert second_stats.prompt_seconds < 0.25 * first_stats.prompt_seconds
 
 
-def test_missing_and_broken_model_files_give_clear_errors(tmp_path):
+def test_missing_and_broken_model_files_give_clear_errors(tmp_path, starter_model_path):
     with pytest.raises(ModelNotFoundError, match="does not exist"):
         Engine(tmp_path / "nope.gguf")
-    broken = tmp_path / "broken.gguf"
-    broken.write_bytes(b"GGUF" + b"\0" * 64)
-    with pytest.raises(ModelLoadError, match="damaged"):
-        Engine(broken)
+    not_a_model = tmp_path / "notes.gguf"
+    not_a_model.write_text("meeting notes")
+    with pytest.raises(ModelLoadError, match="not a GGUF model"):
+        Engine(not_a_model)
+    # A download cut short: the header is fine, the weights are missing.
+    truncated = tmp_path / "truncated.gguf"
+    with open(starter_model_path, "rb") as source:
+        truncated.write_bytes(source.read(4 << 20))
+    with pytest.raises(ModelLoadError) as caught:
+        Engine(truncated)
+    assert "incomplete" in str(caught.value)
 
 
 def test_a_model_without_chat_template_gets_the_plain_prompt_layout(starter_model_path):

@@ -22,6 +22,7 @@ from typing import Iterator, Sequence
 from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, ModelError, ModelLoadError, ModelNotFoundError
 from app.core.events import GenerationStats
+from app.core.models.gguf import read_gguf
 from app.core.repetition import RepetitionGuard
 from app.core.settings import InferenceSettings
 
@@ -43,32 +44,6 @@ def physical_cores() -> int:
     return max(1, cores or os.cpu_count() or 1)
 
 
-def _trained_context_length(llama_cpp, path: Path) -> int:
-    """The context length the model was trained with, read without loading the weights."""
-    params = llama_cpp.llama_model_default_params()
-    params.vocab_only = True
-    model = llama_cpp.llama_model_load_from_file(str(path).encode("utf-8"), params)
-    if not model:
-        raise ModelLoadError(
-            f"Could not load the model {path.name}. The file may be damaged or not a GGUF model; "
-            "download or import it again."
-        )
-    try:
-        # With vocab_only the hyper-parameters are not filled in, but the GGUF metadata is.
-        buffer = ctypes.create_string_buffer(256)
-        if llama_cpp.llama_model_meta_val_str(model, b"general.architecture", buffer, 256) < 0:
-            return 0
-        key = buffer.value + b".context_length"
-        if llama_cpp.llama_model_meta_val_str(model, key, buffer, 256) < 0:
-            return 0
-        try:
-            return int(buffer.value)
-        except ValueError:
-            return 0
-    finally:
-        llama_cpp.llama_model_free(model)
-
-
 class Engine:
     """One llama.cpp model, loaded and ready to stream text."""
 
@@ -81,7 +56,10 @@ class Engine:
         if not self.model_path.is_file():
             raise ModelNotFoundError(f"The model file {self.model_path} does not exist.")
         _silence_llama_logs(llama_cpp)
-        self.context_length = _trained_context_length(llama_cpp, self.model_path)
+        # Reading the header first turns a damaged or truncated file into a clear message
+        # (llama.cpp would only say "failed to load") and gives the trained context length.
+        self.gguf = read_gguf(self.model_path)
+        self.context_length = self.gguf.context_length or 0
         wanted = self.settings.n_ctx or self.settings.max_context
         self.n_ctx = max(512, min(wanted, self.context_length or wanted))
         self.n_threads = self.settings.n_threads or physical_cores()

@@ -68,8 +68,9 @@ def test_a_follow_up_on_the_same_document_reuses_its_prefix(engine):
     first_stats = engine.last_stats
     engine.generate(second, max_tokens=4)
     second_stats = engine.last_stats
-    assert second_stats.reused_tokens > 0.9 * second_stats.prompt_tokens
-    assert second_stats.prompt_seconds < 0.25 * first_stats.prompt_seconds
+    assert first_stats.reused_tokens < 0.1 * first_stats.prompt_tokens
+    # Only the question is read again; the speed-up itself is measured in bench/.
+    assert second_stats.prompt_tokens - second_stats.reused_tokens < 20
 
 
 def test_missing_and_broken_model_files_give_clear_errors(tmp_path, starter_model_path):

@@ -45,8 +45,10 @@ def test_a_follow_up_question_does_not_reread_the_document(engine):
     answerer = QuestionAnswerer(engine)
     first = answer(answerer, document, "How many engineers were hired?")
     second = answer(answerer, document, "Where is the warehouse?", [("How many engineers were hired?", first.text)])
-    assert second.stats.reused_tokens > 0.8 * second.stats.prompt_tokens
-    assert second.stats.prompt_seconds < 0.3 * first.stats.prompt_seconds
+    assert first.stats.reused_tokens < 0.5 * first.stats.prompt_tokens
+    # The document, the first question and its answer are all reused; only the new question
+    # is read. (The speed-up itself is measured in bench/.)
+    assert second.stats.reused_tokens > 0.9 * second.stats.prompt_tokens
 
 
 def test_a_long_document_is_searched_and_only_relevant_parts_are_read(starter_model_path):

@@ -95,7 +95,7 @@ def run(argv: list[str]) -> int:
         print("\nCancelled.", file=sys.stderr)
         return EXIT_CANCELLED
     except MatomeError as error:
-        print(f"matome: {error}", file=sys.stderr)
+        print(f"matome: {error}{_cli_hint(error)}", file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:
         return EXIT_OK
@@ -145,7 +145,7 @@ def _summarize(args) -> int:
             except Cancelled:
                 raise
             except MatomeError as error:
-                print(f"matome: {path}: {error}", file=sys.stderr)
+                print(f"matome: {path}: {error}{_cli_hint(error)}", file=sys.stderr)
                 failures += 1
                 continue
             for warning in document.warnings:
@@ -195,6 +195,15 @@ def _ask(args) -> int:
 
 
 # ----- helpers ---------------------------------------------------------------------------
+
+
+def _cli_hint(error: MatomeError) -> str:
+    """What to type, where the core's message says what to do in the window."""
+    from app.core.errors import EncryptedDocumentError
+
+    if isinstance(error, EncryptedDocumentError):
+        return " (On the command line: --password PASSWORD.)"
+    return ""
 
 
 def _load_settings():

@@ -26,7 +26,7 @@ def test_text_prints_what_the_model_reads_with_page_markers(corpus_dir, matome_h
 
 @pytest.mark.parametrize("name, expected", [
     ("missing.pdf", "can't find"),
-    ("005-libreoffice-writer-password/libreoffice-writer-password.pdf", "password"),
+    ("005-libreoffice-writer-password/libreoffice-writer-password.pdf", "--password"),
     ("007-imagemagick-images/imagemagick-images.pdf", "scanned"),
 ])
 def test_bad_input_exits_2_with_a_message_and_no_traceback(corpus_dir, matome_home, name, expected):

@@ -36,10 +36,11 @@ def test_japanese_output_streams_as_whole_characters(engine):
     pieces = list(engine.stream(messages, max_tokens=80, temperature=0.0))
     text = "".join(pieces)
     assert any("\u3040" <= ch <= "\u9fff" for ch in text), text
+    # Piece by piece, the stream is exactly the whole reply decoded at once: a character split
+    # between tokens was neither broken nor lost.
+    assert text == engine.detokenize(engine.last_tokens).decode("utf-8", errors="ignore")
     for piece in pieces:
-        # A split multi-byte character would surface as U+FFFD or fail to re-encode.
         assert "\ufffd" not in piece
-        piece.encode("utf-8")
 
 
 def test_cancel_while_reading_a_long_prompt_returns_within_a_second(engine):

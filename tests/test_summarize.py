@@ -96,3 +96,40 @@ def test_key_points_of_a_twelve_section_report_survive_to_the_summary(engine):
           f"{result.restored_points} restored")
     assert len(after_map) >= 10
     assert len(in_summary) >= 10
+
+
+def japanese_document():
+    from pathlib import Path
+
+    from app.core.documents.model import Document, TextBlock
+
+    paragraphs = [
+        "東京支社は二〇二四年度の予算として四千八百万円を計上し、秋山部長が承認した。",
+        "大阪の倉庫ではケストレル・システムの導入により配送時間が三十一時間に短縮された。",
+        "札幌オフィスでは新たに百三十七名のエンジニアを採用し、開発体制を強化した。",
+        "来年度は仙台に新工場を建設し、売上高七十三億円を目指す計画である。",
+    ] * 3
+    blocks = [TextBlock(text, i, page=i // 3 + 1) for i, text in enumerate(paragraphs)]
+    return Document(path=Path("報告書.pdf"), title="年次報告書", language="ja", blocks=blocks, kind="pdf",
+                    page_count=4, sha256="ja-report")
+
+
+def test_a_japanese_document_streams_whole_characters_in_japanese(engine):
+    document = japanese_document()
+    summarizer = Summarizer(engine, chunk_tokens=400, use_checkpoints=False)
+    events, result = run(summarizer, document)
+    checking = next((i for i, e in enumerate(events) if isinstance(e, Progress) and e.stage == "checking"),
+                    len(events))
+    pieces = [e.text for e in events[:checking] if isinstance(e, TextDelta)]
+    assert pieces
+    # Streamed piece by piece, the text is exactly the whole reply's bytes decoded at once:
+    # no character was split between pieces or lost at a boundary.
+    whole = engine.detokenize(engine.last_tokens).decode("utf-8", errors="ignore")
+    assert "".join(pieces) == whole
+    assert any("\u3040" <= ch <= "\u9fff" for ch in whole)
+    for piece in pieces:
+        assert "\ufffd" not in piece
+    # The Japanese prompt set was used, so the model was asked to write Japanese.
+    assert "日本語で書いてください" in summarizer.last_final_messages[-1]["content"]
+    progress = [e for e in events if isinstance(e, Progress) and e.stage == "writing"]
+    assert progress and progress[-1].tokens > 0

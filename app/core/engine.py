@@ -92,6 +92,8 @@ class Engine:
         self._abort_callback = llama_cpp.ggml_abort_callback(self._on_abort_check)
         self._no_abort_callback = llama_cpp.ggml_abort_callback(0)
         self.last_stats = GenerationStats()
+        #: Token ids of the last reply, for checking what was streamed against them.
+        self.last_tokens: list[int] = []
 
     # ----- information -----------------------------------------------------------------
 
@@ -106,6 +108,9 @@ class Engine:
 
     def tokenize(self, text: str, *, add_bos: bool = False, special: bool = False) -> list[int]:
         return self._llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special)
+
+    def detokenize(self, tokens: Sequence[int]) -> bytes:
+        return self._llama.detokenize(list(tokens))
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenize(text))
@@ -154,7 +159,11 @@ class Engine:
         reused = self._reusable_prefix(tokens)
         llama = self._llama
         llama.set_seed(self.settings.seed if seed is None else seed)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        # Bytes are decoded incrementally so a character split across tokens waits for its
+        # last byte. A byte sequence the model itself got wrong (rare, in scripts it knows
+        # poorly) is dropped rather than shown as U+FFFD.
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+        self.last_tokens = []
         guard = RepetitionGuard() if stop_on_repetition else None
         temp = self.settings.temperature if temperature is None else temperature
         penalty = self.settings.repeat_penalty if repeat_penalty is None else repeat_penalty
@@ -179,6 +188,7 @@ class Engine:
                     stop_reason = "end"
                     break
                 generated += 1
+                self.last_tokens.append(token)
                 text = decoder.decode(llama.detokenize([token]))
                 if text:
                     if guard is not None and guard.feed(text):

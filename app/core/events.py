@@ -19,6 +19,8 @@ class Progress:
     #: Seconds left, or None while there is nothing to estimate from.
     eta: float | None = None
     detail: str = ""
+    #: Tokens the model has read and written so far in this job.
+    tokens: int = 0
 
 
 @dataclass(frozen=True)

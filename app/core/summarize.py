@@ -106,7 +106,8 @@ class Summarizer:
                                       cancel, steps)
         restored = 0
         if not source_is_document:
-            yield Progress("checking", steps.total, steps.total, steps.elapsed(), 0.0)
+            yield Progress("checking", steps.total, steps.total, steps.elapsed(), 0.0,
+                           tokens=self._prompt_tokens + self._generated_tokens)
             addition, restored = self._restore(self._chunk_notes, text, options, final_language)
             if addition:
                 yield TextDelta(addition)
@@ -129,7 +130,7 @@ class Summarizer:
         notes: list[Note] = []
         for chunk in chunks:
             cancel.raise_if_cancelled()
-            yield steps.progress("summarizing_parts", f"{chunk.location}")
+            yield steps.progress("summarizing_parts", chunk.location, self._tokens())
             text = saved.get(chunk.index)
             if text is None:
                 user = prompts["map"].format(
@@ -162,7 +163,7 @@ class Summarizer:
                 if len(group) == 1:
                     merged.append(group[0])
                     continue
-                yield steps.progress("merging", _span(group))
+                yield steps.progress("merging", _span(group), self._tokens())
                 user = prompts["merge"].format(title=document.title, text=_render_notes(group),
                                                focus=_focus(prompts, options))
                 text = self._generate(prompts, user, MERGE_OUTPUT_TOKENS, cancel)
@@ -180,7 +181,7 @@ class Summarizer:
     def _final(self, document, notes, options, language, source_is_document, cancel, steps):
         prompts = prompt_set(language)
         cancel.raise_if_cancelled()
-        yield steps.progress("writing", "")
+        yield steps.progress("writing", "", self._tokens())
         source = prompts["source_document"] if source_is_document else prompts["source_notes"]
         # A one-pass source is the chunk itself, page markers included.
         text = notes[0].text if source_is_document else _render_notes(notes)
@@ -235,6 +236,9 @@ class Summarizer:
             text = retry if not self.engine.last_stats.degenerate else trim_repetition(retry)
         return text.strip()
 
+    def _tokens(self) -> int:
+        return self._prompt_tokens + self._generated_tokens
+
     def _count(self, stats) -> None:
         self._prompt_tokens += stats.prompt_tokens - stats.reused_tokens
         self._generated_tokens += stats.generated_tokens
@@ -273,12 +277,12 @@ class _Steps:
         self.finished += 1
         self.total = max(self.total, self.finished + 1)
 
-    def progress(self, stage: str, detail: str) -> Progress:
+    def progress(self, stage: str, detail: str, tokens: int = 0) -> Progress:
         elapsed = self.elapsed()
         eta = None
         if self.finished:
             eta = elapsed / self.finished * (self.total - self.finished)
-        return Progress(stage, self.finished + 1, self.total, elapsed, eta, detail)
+        return Progress(stage, self.finished + 1, self.total, elapsed, eta, detail, tokens)
 
 
 def _merge_steps_estimate(chunk_count: int) -> int:

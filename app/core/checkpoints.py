@@ -2,6 +2,9 @@
 
 One small JSON file per run under the cache folder, keyed by everything that changes the
 notes: the document's hash, the model file, the options, the chunk size and the prompts.
+Inside it each note is keyed by the hash of its chunk's text, so a note is only reused for
+exactly the text it was made from — not for whatever chunk has the same number after the
+reader or the chunker changed.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ log = logging.getLogger(__name__)
 class NoteCheckpoint:
     def __init__(self, path: Path | None):
         self.path = path
-        self._notes: dict[int, str] = {}
+        self._notes: dict[str, str] = {}
 
     @classmethod
     def for_run(cls, document, engine, options, chunk_tokens: int, *, enabled: bool = True) -> "NoteCheckpoint":
@@ -41,30 +44,36 @@ class NoteCheckpoint:
                 "options": asdict(options),
                 "chunk_tokens": chunk_tokens,
                 "prompts": [prompt_set(lang)["version"] for lang in ("en", "ja")],
+                "format": 2,
             },
             sort_keys=True,
         )
         key = hashlib.sha256(key_source.encode("utf-8")).hexdigest()[:32]
         return cls(paths.cache_dir() / "summaries" / f"{key}.json")
 
-    def load(self) -> dict[int, str]:
+    @staticmethod
+    def chunk_key(chunk_text: str) -> str:
+        return hashlib.sha256(chunk_text.encode("utf-8")).hexdigest()[:24]
+
+    def load(self) -> dict[str, str]:
+        """Saved notes by chunk key (see `chunk_key`)."""
         if self.path is None or not self.path.exists():
             return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            self._notes = {int(index): str(text) for index, text in data.get("notes", {}).items()}
+            self._notes = {str(key): str(text) for key, text in data.get("notes", {}).items()}
         except (OSError, ValueError, AttributeError) as exc:
             # A damaged checkpoint only costs time: start the notes afresh.
             log.warning("ignoring unreadable checkpoint %s: %s", self.path, exc)
             self._notes = {}
         return dict(self._notes)
 
-    def save(self, index: int, text: str) -> None:
+    def save(self, chunk_text: str, note: str) -> None:
         if self.path is None:
             return
-        self._notes[index] = text
+        self._notes[self.chunk_key(chunk_text)] = note
         try:
-            atomic_write_json(self.path, {"notes": {str(i): t for i, t in sorted(self._notes.items())}})
+            atomic_write_json(self.path, {"notes": self._notes})
         except OSError as exc:
             # A full disk must not stop the summary itself; it only loses resumability.
             log.warning("could not save checkpoint %s: %s", self.path, exc)

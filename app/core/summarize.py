@@ -131,7 +131,7 @@ class Summarizer:
         for chunk in chunks:
             cancel.raise_if_cancelled()
             yield steps.progress("summarizing_parts", chunk.location, self._tokens())
-            text = saved.get(chunk.index)
+            text = saved.get(checkpoint.chunk_key(chunk.text))
             if text is None:
                 user = prompts["map"].format(
                     part=chunk.index + 1, parts=len(chunks), title=document.title,
@@ -140,8 +140,10 @@ class Summarizer:
                 text = self._generate(prompts, user, MAP_OUTPUT_TOKENS, cancel)
                 text += "".join(f"\n- {sentence}" for sentence in missing_key_sentences(
                     chunk.text, text, limit=max(2, chunk.token_count // 400)))
-                checkpoint.save(chunk.index, text)
-            steps.done()
+                checkpoint.save(chunk.text, text)
+                steps.done()
+            else:
+                steps.skipped()
             notes.append(Note(chunk.location, text))
             yield PartSummary(chunk.index, len(chunks), chunk.location, text)
         self._chunk_notes = notes
@@ -263,25 +265,39 @@ class Summarizer:
 
 
 class _Steps:
-    """Counts finished steps and estimates the time left from the average step so far."""
+    """Counts steps and estimates the time left from the average step that did work (notes
+    restored from a checkpoint take no time and would make the estimate far too short)."""
 
     def __init__(self, total: int, started: float):
         self.total = total
         self.finished = 0
         self.started = started
+        self._worked = 0
+        self._skipped_seconds = 0.0
+        self._last = started
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
     def done(self) -> None:
         self.finished += 1
+        self._worked += 1
+        self._last = time.monotonic()
+        self.total = max(self.total, self.finished + 1)
+
+    def skipped(self) -> None:
+        now = time.monotonic()
+        self._skipped_seconds += now - self._last
+        self._last = now
+        self.finished += 1
         self.total = max(self.total, self.finished + 1)
 
     def progress(self, stage: str, detail: str, tokens: int = 0) -> Progress:
         elapsed = self.elapsed()
         eta = None
-        if self.finished:
-            eta = elapsed / self.finished * (self.total - self.finished)
+        if self._worked:
+            per_step = (elapsed - self._skipped_seconds) / self._worked
+            eta = per_step * (self.total - self.finished)
         return Progress(stage, self.finished + 1, self.total, elapsed, eta, detail, tokens)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -63,6 +64,49 @@ def ensure_setup(extras: str) -> None:
     stamp.write_text(fingerprint)
 
 
+# What Qt's xcb platform plugin loads on Linux, with the Debian/Ubuntu package that provides it.
+# Without them PySide6 aborts at start-up instead of opening a window.
+QT_SYSTEM_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0", "xkbcommon-x11": "libxkbcommon-x11-0", "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1", "xcb-shape": "libxcb-shape0", "xcb-render-util": "libxcb-render-util0",
+    "xcb-image": "libxcb-image0", "EGL": "libegl1",
+}
+CJK_FONT_PACKAGE = "fonts-noto-cjk"
+
+
+def missing_system_packages() -> list[str]:
+    import ctypes.util
+    import glob
+
+    missing = [package for library, package in QT_SYSTEM_LIBRARIES.items()
+               if ctypes.util.find_library(library) is None]
+    if not glob.glob("/usr/share/fonts/**/*CJK*", recursive=True):
+        missing.append(CJK_FONT_PACKAGE)  # Japanese text would show as empty boxes
+    return missing
+
+
+def ensure_window_packages() -> None:
+    """On Linux, install (as root, with apt-get) or name the system packages the window needs."""
+    if not sys.platform.startswith("linux"):
+        return
+    missing = missing_system_packages()
+    if not missing:
+        return
+    apt = shutil.which("apt-get")
+    if apt and os.geteuid() == 0:
+        print("Installing the system packages Matome's window needs:", " ".join(missing), flush=True)
+        subprocess.run([apt, "update", "-q"], check=False)
+        if subprocess.run([apt, "install", "-y", "-q", *missing], check=False).returncode == 0:
+            return
+    print("Matome's window needs these system packages:", " ".join(missing))
+    if apt:
+        print("Install them with:  sudo apt-get install -y " + " ".join(missing))
+    else:
+        print("Install your distribution's packages for them (on Fedora: sudo dnf install xcb-util-cursor "
+              "xcb-util-wm xcb-util-keysyms xcb-util-image xcb-util-renderutil libxkbcommon-x11 "
+              "mesa-libEGL google-noto-sans-cjk-fonts).")
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("run", "test"):
         print(__doc__)
@@ -71,6 +115,8 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     if command == "run":
         ensure_setup("")
+        if not any(arg in ("summarize", "ask", "text", "models") for arg in rest[:1]):
+            ensure_window_packages()
         return subprocess.call([str(venv_python()), "-m", "app", *rest])
     ensure_setup("test")
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))

@@ -104,4 +104,6 @@ class HistoryPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+            # The result lines and the empty note are built from translated text: rebuild them.
+            self.refresh()
         super().changeEvent(event)

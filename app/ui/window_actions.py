@@ -6,9 +6,17 @@ what the user can do and how it is labelled; the window connects each action to 
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStyle
+
+
+def toolbar_text(menu_text: str) -> str:
+    """A menu entry's text as a toolbar button shows it: without its mnemonic — Japanese
+    menus write it as a trailing "(&O)", which Qt's own stripping leaves as "(O)" — or "…"."""
+    return re.sub(r"\(&\w\)", "", menu_text).replace("&", "").rstrip("…").strip()
 
 
 class WindowActions(QObject):
@@ -72,3 +80,5 @@ class WindowActions(QObject):
         self.settings.setToolTip(self.tr("Models, inference, summary defaults, language and history (Ctrl+,)"))
         self.quit.setText(self.tr("&Quit"))
         self.about.setText(self.tr("&About Matome"))
+        for action in (self.open, self.export, self.copy, self.settings):
+            action.setIconText(toolbar_text(action.text()))

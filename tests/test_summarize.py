@@ -162,3 +162,25 @@ def test_a_saved_note_is_only_reused_for_the_same_chunk_text(engine, monkeypatch
     parts = [e for e in events if isinstance(e, PartSummary)]
     assert "Zanzibar" not in parts[0].text  # its chunk text changed, so it was summarized anew
     assert calls
+
+
+def test_a_final_text_that_lost_the_notes_is_replaced_by_the_notes(engine, monkeypatch):
+    """Seen on a 117-page thesis: the final step answered with page ranges only."""
+    from app.core.events import TextReset
+
+    document = make_report(sections=3, filler_per_section=18)
+    summarizer = Summarizer(engine, chunk_tokens=300, use_checkpoints=False)
+    original_stream = engine.stream
+
+    def final_that_says_nothing(messages, **kwargs):
+        if "Write a short" in messages[-1]["content"]:
+            yield "1. 34-60\n2. 75-89"
+            return
+        yield from original_stream(messages, **kwargs)
+
+    monkeypatch.setattr(engine, "stream", final_that_says_nothing)
+    events, result = run(summarizer, document)
+    resets = [e for e in events if isinstance(e, TextReset)]
+    assert resets and "34-60" not in result.text
+    assert "[p" in result.text  # every line keeps the pages it came from
+    assert len(key_point_hits(result.text, sections=3)) >= 2

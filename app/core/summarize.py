@@ -15,6 +15,7 @@ a cancelled or crashed run resumes where it stopped.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Iterator, Sequence
@@ -22,7 +23,7 @@ from typing import Iterator, Sequence
 from app.core.cancel import CancelToken
 from app.core.checkpoints import NoteCheckpoint
 from app.core.chunking import Chunk, document_chunks
-from app.core.coverage import lost_points, missing_key_sentences
+from app.core.coverage import coverage, lost_points, missing_key_sentences
 from app.core.documents.model import Document
 from app.core.events import PartSummary, Progress, SummaryResult, TextDelta, TextReset
 from app.core.prompts import output_language, prompt_set
@@ -34,6 +35,8 @@ RESTORE_LIMIT = {"short": 4, "medium": 10, "long": 20}
 MAP_OUTPUT_TOKENS = 220
 MERGE_OUTPUT_TOKENS = 400
 MERGE_GROUP_SIZE = 3
+#: Below this share of the notes' key terms, a final text is judged to have lost the document.
+MIN_FINAL_COVERAGE = 0.1
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,12 @@ class Summarizer:
         if not source_is_document:
             yield Progress("checking", steps.total, steps.total, steps.elapsed(), 0.0,
                            tokens=self._prompt_tokens + self._generated_tokens)
+            if coverage(_render_notes(notes), text) < MIN_FINAL_COVERAGE:
+                # The final step kept almost nothing of the notes (small models sometimes
+                # answer with page numbers or a generic sentence): the merged notes, which
+                # carry the document's facts with their pages, are the better summary.
+                text = _notes_as_summary(notes)
+                yield TextReset(text)
             addition, restored = self._restore(self._chunk_notes, text, options, final_language)
             if addition:
                 yield TextDelta(addition)
@@ -313,6 +322,17 @@ def _render_notes(notes: Sequence[Note]) -> str:
     """Notes under their location headers, which the code (not the model) writes, so page
     references survive every merge."""
     return "\n\n".join(f"[{note.location}]\n{note.text}" for note in notes)
+
+
+def _notes_as_summary(notes: Sequence[Note]) -> str:
+    """Merged notes as a key-points summary: each line with the pages it came from."""
+    lines = []
+    for note in notes:
+        for line in note.text.splitlines():
+            line = re.sub(r"^\s*(?:[-*•・]|\d+[.)])\s*", "", line).strip()
+            if len(line) > 3 and not line.startswith("["):
+                lines.append(f"- {line} [{note.location}]")
+    return "\n".join(lines)
 
 
 def _span(notes: Sequence[Note]) -> str:

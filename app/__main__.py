@@ -1,7 +1,7 @@
 """The one entry point: `python -m app` and the `matome` script.
 
 With a subcommand (summarize, ask, text, models) it is the command line; with file arguments
-or none it opens the window.
+or none it opens the window; `--self-test [--model FILE]` checks an installed build.
 """
 
 from __future__ import annotations
@@ -11,6 +11,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "--self-test":
+        from app.selftest import main as self_test_main
+
+        return self_test_main(argv[1:])
     from app.cli import SUBCOMMANDS
 
     if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):

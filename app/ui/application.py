@@ -57,13 +57,21 @@ def display_problem() -> str | None:
     if not os.environ.get("DISPLAY"):
         return ("Matome could not find a desktop to open its window on (DISPLAY is not set). Start it "
                 "from a desktop session, or use the command line: `matome summarize FILE`.")
-    missing = [package for library, package in XCB_LIBRARIES.items() if ctypes.util.find_library(library) is None]
+    missing = [package for library, package in XCB_LIBRARIES.items() if not _library_present(library)]
     if not missing:
         return None
     return ("Matome's window needs system libraries that are missing: " + ", ".join(missing) + ".\n"
             "Install them with:\n    sudo apt-get install -y " + " ".join(missing + [CJK_FONT_PACKAGE]) + "\n"
             "(On Fedora: sudo dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image "
             "xcb-util-renderutil libxkbcommon-x11 mesa-libEGL google-noto-sans-cjk-fonts)")
+
+
+def _library_present(name: str) -> bool:
+    if ctypes.util.find_library(name) is not None:
+        return True
+    # An installed bundle carries the xcb libraries itself, where find_library does not look.
+    bundle = getattr(sys, "_MEIPASS", None)
+    return bool(bundle) and any(Path(bundle).rglob(f"lib{name}.so*"))
 
 
 def interface_locale(language: str) -> QLocale:

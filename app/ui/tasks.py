@@ -29,11 +29,52 @@ def describe_error(error: BaseException) -> str:
     """The message to show a person: a MatomeError's own text; for anything else (a bug) a
     short note, with the traceback going to the log instead of a dialog."""
     if isinstance(error, MatomeError):
-        return str(error)
+        headline = translated_headline(error)
+        # The core writes its messages in English; with a translation active, lead with the
+        # translated gist and keep the details (limits, file types) that follow it.
+        return f"{headline}\n{error}" if headline else str(error)
     log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
     return QCoreApplication.translate(
         "TaskRunner", "Something went wrong inside Matome ({name}). Please try again; if it keeps "
         "happening, report it with the log file.").format(name=type(error).__name__)
+
+
+def translated_headline(error: MatomeError) -> str | None:
+    """The gist of a core error in the interface language, or None when no translation is
+    active (the English message says it all)."""
+    from app.core import errors
+
+    translate = QCoreApplication.translate
+    if isinstance(error, errors.EncryptedDocumentError):
+        source = "This document is protected by a password."
+        text = translate("Errors", "This document is protected by a password.")
+    elif isinstance(error, errors.ScannedDocumentError):
+        source = "This PDF has no text layer — it looks scanned. Run it through OCR first."
+        text = translate("Errors", "This PDF has no text layer — it looks scanned. Run it through OCR first.")
+    elif isinstance(error, errors.CorruptDocumentError):
+        source = "This file is damaged or incomplete."
+        text = translate("Errors", "This file is damaged or incomplete.")
+    elif isinstance(error, errors.EmptyDocumentError):
+        source = "This file has no text to read."
+        text = translate("Errors", "This file has no text to read.")
+    elif isinstance(error, errors.UnsupportedDocumentError):
+        source = "Matome cannot read this kind of file. It reads PDF, Word (.docx), text and Markdown."
+        text = translate("Errors", "Matome cannot read this kind of file. It reads PDF, Word (.docx), text and Markdown.")
+    elif isinstance(error, errors.DocumentTooLargeError):
+        source = "This file is larger than the limit in Settings."
+        text = translate("Errors", "This file is larger than the limit in Settings.")
+    elif isinstance(error, errors.DocumentError):
+        source = "This document could not be read."
+        text = translate("Errors", "This document could not be read.")
+    elif isinstance(error, errors.ModelNotFoundError):
+        source = "No model is available. Choose or download one in Settings → Models."
+        text = translate("Errors", "No model is available. Choose or download one in Settings → Models.")
+    elif isinstance(error, errors.ModelError):
+        source = "The model could not be loaded or run."
+        text = translate("Errors", "The model could not be loaded or run.")
+    else:
+        return None
+    return text if text != source else None
 
 
 @dataclass

@@ -4,7 +4,7 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+160"/>
+        <location filename="../../app/ui/application.py" line="+168"/>
         <source>Settings reset</source>
         <extracomment>What Qt&apos;s xcb platform plugin loads, and the Debian/Ubuntu package that provides it. Families with Japanese glyph shapes, best first (Chinese fonts draw some kanji differently).</extracomment>
         <translation>設定をリセットしました</translation>
@@ -161,6 +161,54 @@
         <location line="+1"/>
         <source>Drop PDF, Word, text or Markdown files or folders here</source>
         <translation>PDF、Word、テキスト、Markdown のファイルやフォルダーをここにドロップしてください</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../app/ui/tasks.py" line="+50"/>
+        <source>This document is protected by a password.</source>
+        <translation>このドキュメントはパスワードで保護されています。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This PDF has no text layer — it looks scanned. Run it through OCR first.</source>
+        <translation>このPDFにはテキスト情報がありません。スキャンした文書のようです。先にOCR（文字認識）にかけてください。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This file is damaged or incomplete.</source>
+        <translation>このファイルは破損しているか、途中までしかありません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This file has no text to read.</source>
+        <translation>このファイルには読み取れるテキストがありません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Matome cannot read this kind of file. It reads PDF, Word (.docx), text and Markdown.</source>
+        <translation>この種類のファイルは読み込めません。読み込めるのは PDF、Word (.docx)、テキスト、Markdown です。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This file is larger than the limit in Settings.</source>
+        <translation>このファイルは設定の上限を超えています。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This document could not be read.</source>
+        <translation>このドキュメントを読み込めませんでした。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No model is available. Choose or download one in Settings → Models.</source>
+        <translation>使用できるモデルがありません。設定 → モデル管理 で選択またはダウンロードしてください。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The model could not be loaded or run.</source>
+        <translation>モデルを読み込めないか、実行できませんでした。</translation>
     </message>
 </context>
 <context>
@@ -1221,7 +1269,7 @@ Everything stays on this computer: the summary is written by a model that runs h
 <context>
     <name>TaskRunner</name>
     <message>
-        <location filename="../../app/ui/tasks.py" line="+34"/>
+        <location filename="../../app/ui/tasks.py" line="-37"/>
         <source>Something went wrong inside Matome ({name}). Please try again; if it keeps happening, report it with the log file.</source>
         <translation>Matome の内部で問題が発生しました（{name}）。もう一度お試しください。問題が続く場合は、ログファイルを添えてご報告ください。</translation>
     </message>

@@ -342,3 +342,15 @@ def test_the_compiled_translation_is_where_the_app_and_a_frozen_build_look():
     bundled = dict(namespace["resource_files"]())
     assert bundled.get(str(TRANSLATIONS / "matome_ja.qm")) == str(Path("resources") / "translations")
     assert str(TS_FILE) not in bundled
+
+
+def test_core_errors_lead_with_a_japanese_gist_in_the_japanese_interface(qapp, interface_language):
+    from app.core.errors import ScannedDocumentError
+    from app.ui.tasks import describe_error
+
+    error = ScannedDocumentError("This PDF has no text layer — it looks scanned. Matome reads text.")
+    assert describe_error(error) == str(error)  # English: the core's own message, once
+    interface_language("ja")
+    shown = describe_error(error)
+    assert shown.startswith("このPDFにはテキスト情報がありません")
+    assert shown.endswith(str(error))  # the details are kept

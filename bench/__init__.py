@@ -1,0 +1,1 @@
+"""Matome's benchmark suite: `bench/run`; see bench/README.md."""

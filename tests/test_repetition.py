@@ -31,7 +31,24 @@ def test_paragraphs_that_loop_with_small_variations_are_caught():
 
 
 def test_guard_fires_while_streaming():
-    guard = RepetitionGuard(check_every=1)
+    guard = RepetitionGuard(min_chars_between_checks=1)
     fired = [guard.feed(piece) for piece in ["All ", "work ", "and ", "no ", "play. "] * 4]
     assert not any(fired[:5])
     assert any(fired)
+
+
+def test_guard_keeps_a_bounded_tail_and_still_fires_late_in_a_long_reply():
+    from app.core.repetition import WINDOW
+
+    guard = RepetitionGuard()
+    # A long reply with no loop (each sentence distinct) must not trip the guard...
+    words = ["river", "ledger", "orbit", "canvas", "meadow", "signal", "harbor", "quartz",
+             "lantern", "fabric", "summit", "cobalt", "willow", "engine", "parcel", "violet"]
+    sentences = [f"The {a} met the {b} near a {c}. " for a in words for b in words for c in words[:3]
+                 if len({a, b, c}) == 3]
+    fired = [guard.feed(sentence) for sentence in sentences[:400]]
+    assert not any(fired)
+    assert len(guard.text) <= WINDOW
+    # ...and a loop that starts after it is caught within a few repeats.
+    loop = [guard.feed("The committee approved the budget. ") for _ in range(12)]
+    assert any(loop[:6])

@@ -62,7 +62,9 @@ class PromptMaker:
 
 @dataclass
 class EngineRun:
+    #: Tokens read (the prompt less what the engine reused from its KV cache).
     prompt_tokens: int
+    reused_tokens: int
     time_to_first_piece: float
     generated_tokens: int
     generation_seconds: float
@@ -88,7 +90,7 @@ def run_engine(engine, messages: list[dict], max_tokens: int) -> EngineRun:
     ended = time.perf_counter()
     stats = engine.last_stats
     first_piece_at = first_piece_at or ended
-    return EngineRun(stats.prompt_tokens - stats.reused_tokens, first_piece_at - started,
+    return EngineRun(stats.prompt_tokens - stats.reused_tokens, stats.reused_tokens, first_piece_at - started,
                      stats.generated_tokens, ended - first_piece_at)
 
 
@@ -103,10 +105,20 @@ def measure_engine_overhead(engine, reference: LlamaCppReference, prompts: Promp
     reference_runs: list[Timing] = []
     for index in range(repeats):
         messages = prompts.messages(prompt_tokens)
-        mine = run_engine(engine, messages, generate)
-        # The reference writes as many tokens as the engine did (the engine stops at the end
-        # of its reply, llama.cpp's loop never does), from the very same prompt tokens.
-        theirs = reference.run(engine.prompt_tokens(messages), max(2, mine.generated_tokens), sampler)
+        if index % 2:
+            # Every other round llama.cpp goes first, so neither side always runs on a
+            # machine just warmed (or heated) by the other.
+            theirs = reference.run(engine.prompt_tokens(messages), generate, sampler,
+                                   cached=_engine_reuse(engine, messages))
+            mine = run_engine(engine, messages, generate)
+        else:
+            mine = run_engine(engine, messages, generate)
+            # The same prompt tokens, with the same prefix already cached (the engine reuses
+            # the chat template's first tokens from its previous request), and as many
+            # tokens written as the engine wrote (it stops at the end of its reply; llama.cpp's
+            # loop never does).
+            theirs = reference.run(engine.prompt_tokens(messages), max(2, mine.generated_tokens), sampler,
+                                   cached=mine.reused_tokens)
         engine_runs.append(mine)
         reference_runs.append(theirs)
         log(f"    run {index + 1}: engine pp {mine.prompt_tokens_per_second:6.1f} tg "
@@ -134,6 +146,11 @@ def measure_engine_overhead(engine, reference: LlamaCppReference, prompts: Promp
             "sampler": vars(sampler),
         },
     }
+
+
+def _engine_reuse(engine, messages: list[dict]) -> int:
+    """How many of this prompt's tokens the engine will find in its KV cache."""
+    return engine._reusable_prefix(engine.prompt_tokens(messages))
 
 
 def _round_run(pp: float, tg: float) -> dict:

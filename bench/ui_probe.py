@@ -97,6 +97,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--question", default="What is this document about?")
     parser.add_argument("--max-output", type=int, default=0)
+    parser.add_argument("--no-warm-up-wait", action="store_true",
+                        help="diagnosis: the main window does not wait for the model thread's warm-up")
     args = parser.parse_args(argv)
 
     launched = time.perf_counter()
@@ -112,6 +114,11 @@ def main(argv: list[str]) -> int:
 
     from PySide6.QtCore import QTimer
     from app.ui.application import build_main_window
+
+    if args.no_warm_up_wait:
+        import app.ui.main_window
+
+        app.ui.main_window.STARTUP_WAIT_MS = 0
 
     app, window = build_main_window([])
     built = time.perf_counter()

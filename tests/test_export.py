@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import datetime
+from pathlib import Path
 
 import docx
 import pytest
 
-from app.core.export import ExportError, ExportLabels, ExportTurn, SummaryExport, export_summary
+from app.core.export import ExportError, ExportExistsError, ExportLabels, ExportTurn, SummaryExport, export_summary
 
 SUMMARY = "## Key points\n\n- The budget is **48 million yen** [p. 1].\n- The office opens in April [p. 2].\n\nAll on time."
 
@@ -67,3 +70,48 @@ def test_an_unknown_format_or_unwritable_place_is_a_clear_error(tmp_path):
     with pytest.raises(ExportError, match="couldn't write"):
         export_summary(content(), blocker / "out.md")
     assert list(tmp_path.iterdir()) == [blocker]  # nothing half-written left behind
+
+
+def test_an_existing_file_is_kept_unless_replacing_it_was_agreed(tmp_path):
+    target = tmp_path / "summary.md"
+    target.write_text("the person's own notes")
+    with pytest.raises(ExportExistsError, match="already exists"):
+        export_summary(content(), target)
+    assert target.read_text() == "the person's own notes"
+    export_summary(content(), target, overwrite=True)
+    assert "Quarterly report" in target.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def mounted_tmpfs(tmp_path):
+    """A real small file system (tmpfs), so a full disk and a read-only folder are real
+    errors from the kernel. Mounting needs root, as on CI; elsewhere these tests skip."""
+    mounts = []
+
+    def mount(name: str, options: str) -> Path:
+        point = tmp_path / name
+        point.mkdir()
+        if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)],
+                                               capture_output=True).returncode:
+            pytest.skip("mounting a tmpfs needs root")
+        mounts.append(point)
+        return point
+
+    yield mount
+    for point in mounts:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def test_a_full_disk_is_named_and_leaves_no_partial_file(mounted_tmpfs):
+    disk = mounted_tmpfs("full", "size=16k")
+    (disk / "filler").write_bytes(b"x" * 8 * 1024)
+    long = content(summary="- A point worth keeping.\n" * 4000)
+    with pytest.raises(ExportError, match="disk is full.*summary is kept"):
+        export_summary(long, disk / "summary.docx")
+    assert sorted(p.name for p in disk.iterdir()) == ["filler"]
+
+
+def test_a_read_only_folder_is_named(mounted_tmpfs):
+    folder = mounted_tmpfs("readonly", "ro,size=16k")
+    with pytest.raises(ExportError, match="can't be written to"):
+        export_summary(content(), folder / "summary.md")

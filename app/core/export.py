@@ -2,11 +2,13 @@
 
 The file names its source document and the date, so a printed or mailed summary can be traced
 back. Labels ("Summary", "Source"…) come from the caller, which knows the interface language.
-Files are written atomically: a cancelled or failed export leaves no half-written file.
+Files are written atomically: a cancelled or failed export leaves no half-written file, and an
+existing file is only replaced when the caller says the person agreed to it.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import re
 from dataclasses import dataclass, field
@@ -26,6 +28,15 @@ _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 
 class ExportError(MatomeError):
     """The export file could not be written."""
+
+
+class ExportExistsError(ExportError):
+    """The export file exists and replacing it was not agreed to."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"“{path.name}” already exists in {path.parent}. Choose another name, "
+                         "or agree to replace it.")
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -58,12 +69,17 @@ class SummaryExport:
     labels: ExportLabels = field(default_factory=ExportLabels)
 
 
-def export_summary(content: SummaryExport, path: str | Path) -> Path:
-    """Write `content` to `path` in the format its suffix names (.md, .txt, .docx)."""
+def export_summary(content: SummaryExport, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write `content` to `path` in the format its suffix names (.md, .txt, .docx).
+
+    An existing file is replaced only with `overwrite=True` (the person confirmed it);
+    otherwise ExportExistsError is raised and nothing is written."""
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise ExportError(f"Matome can export to .md, .txt or .docx, not “{path.suffix or path.name}”.")
+    if not overwrite and path.exists():
+        raise ExportExistsError(path)
     try:
         if kind == "markdown":
             atomic_write_text(path, to_markdown(content))
@@ -72,9 +88,19 @@ def export_summary(content: SummaryExport, path: str | Path) -> Path:
         else:
             atomic_write_bytes(path, to_docx_bytes(content))
     except OSError as exc:
-        raise ExportError(f"Matome couldn't write “{path.name}” ({exc.strerror or exc}). "
-                          "Choose another folder or file name.") from exc
+        raise ExportError(_write_failure(path, exc)) from exc
     return path
+
+
+def _write_failure(path: Path, exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "the disk is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "this folder can't be written to"
+    else:
+        reason = exc.strerror or str(exc)
+    return (f"Matome couldn't write “{path.name}” ({reason}). The summary is kept: "
+            "choose another folder or file name.")
 
 
 def _header_facts(content: SummaryExport) -> list[tuple[str, str]]:

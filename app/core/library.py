@@ -7,8 +7,14 @@ with the trigram tokenizer, which also finds Japanese words that have no spaces 
 LIKE where FTS5 is missing or a search word is shorter than three characters).
 
 Every call opens its own connection, so the library may be used from any thread; SQLite
-serialises the writers. Deleted history is overwritten on disk (secure_delete), not just
-unlinked from the index: people delete history because it is private.
+serialises the writers. Each commit is flushed to the disk before it returns (WAL with
+synchronous=FULL), so a summary that was saved survives a killed process or a cut in the
+power, and an interrupted write is rolled back whole on the next open.
+
+Deleted history is overwritten on disk (secure_delete), and forgetting a document also
+merges the search index, empties the write-ahead log into the database and deletes the
+document's saved chunk notes: people delete history because it is private. The database is
+readable by its owner only.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from app.core import paths
+from app.core.checkpoints import forget_notes
 from app.core.errors import MatomeError
 
 log = logging.getLogger(__name__)
@@ -121,6 +128,19 @@ class StoredTurn:
 
 
 @dataclass(frozen=True)
+class Forgotten:
+    """What forgetting a document deleted."""
+
+    #: The document was in the library: its text, summaries and answers are gone.
+    in_library: bool
+    #: Files of saved chunk notes deleted (from any model or options).
+    note_files: int
+    #: False if another program kept the write-ahead log open, so old copies of the text may
+    #: remain in it until Matome next opens the library.
+    log_emptied: bool = True
+
+
+@dataclass(frozen=True)
 class SearchHit:
     document: StoredDocument
     #: Text around the first match, with the match between « and »; "" for a title match.
@@ -178,20 +198,29 @@ class Library:
                               " LIMIT ?", (limit,)).fetchall()
         return [_document(row) for row in rows]
 
-    def delete_document(self, sha256: str) -> bool:
-        """Forget a document with its summaries and Q&A. False if it was not in the library."""
+    def forget_document(self, sha256: str) -> Forgotten:
+        """Delete every trace of a document: its text, search index entries, summaries, Q&A
+        and saved chunk notes. The file itself is not touched."""
         with self._transaction() as db:
             deleted = db.execute("DELETE FROM documents WHERE sha256 = ?", (sha256,)).rowcount
             if deleted and self.has_full_text_search:
-                # Merging the index drops the deleted text's entries now rather than some day.
+                # The index keeps deleted text in old segments until they are merged; merge now.
                 db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
-        return deleted > 0
+        emptied = self._empty_log()
+        return Forgotten(deleted > 0, forget_notes(sha256), emptied)
+
+    def delete_document(self, sha256: str) -> bool:
+        """Forget a document (see `forget_document`). False if it was not in the library."""
+        return self.forget_document(sha256).in_library
 
     def delete_all(self) -> None:
         with self._transaction() as db:
+            for (sha256,) in db.execute("SELECT sha256 FROM documents").fetchall():
+                forget_notes(sha256)
             db.execute("DELETE FROM documents")
         with self._connection() as db:
             db.execute("VACUUM")  # gives the freed pages back and leaves no old text in them
+        self._empty_log()
 
     # ----- summaries -------------------------------------------------------------------
 
@@ -281,14 +310,23 @@ class Library:
 
     def _create(self) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            if not self.folder.exists():
+                paths.private_dir(self.folder)
+            # SQLite gives the -wal and -shm files the database's mode: create it private.
+            paths.private_file(self.path)
+            for companion in ("-wal", "-shm"):
+                if Path(f"{self.path}{companion}").exists():
+                    paths.private_file(Path(f"{self.path}{companion}"))
             with self._connection() as db:
+                # Persistent: readers never block the writer, and a commit is one append.
                 db.execute("PRAGMA journal_mode = WAL")
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise LibraryError(
                         f"The history in {self.folder} was written by a newer version of Matome. "
                         "Update Matome, or choose another library folder in Settings.")
+                # Old copies of pages a previous session deleted may still be in the log.
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 db.executescript(_SCHEMA)
                 try:
                     db.executescript(_FTS_SCHEMA)
@@ -308,6 +346,13 @@ class Library:
                 db.row_factory = sqlite3.Row
                 db.execute("PRAGMA foreign_keys = ON")
                 db.execute("PRAGMA secure_delete = ON")
+                # FULL: each commit is flushed to the disk before it returns (NORMAL, WAL's
+                # usual choice, may lose the last commits to a power cut). Writes are a few a
+                # minute, so the flush costs nothing anyone notices. fullfsync asks macOS to
+                # flush the drive's own cache too.
+                db.execute("PRAGMA synchronous = FULL")
+                db.execute("PRAGMA fullfsync = ON")
+                db.execute("PRAGMA checkpoint_fullfsync = ON")
                 yield db
         except sqlite3.Error as exc:
             raise LibraryError(f"Matome couldn't read or write its history ({exc}).") from exc
@@ -322,6 +367,18 @@ class Library:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+    def _empty_log(self, attempts: int = 5) -> bool:
+        """Copy the write-ahead log into the database and truncate it: the log still holds the
+        pages as they were before a deletion. False if readers kept it busy throughout."""
+        for attempt in range(attempts):
+            with self._connection() as db:
+                busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            if not busy:
+                return True
+            time.sleep(0.1 * (attempt + 1))
+        log.warning("the library's write-ahead log is in use; deleted text stays in it until the next start")
+        return False
 
     @staticmethod
     def _document_id(db: sqlite3.Connection, sha256: str) -> int:

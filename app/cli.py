@@ -1,4 +1,4 @@
-"""`matome summarize | ask | text | models`: the core, from a terminal.
+"""`matome summarize | ask | text | models | history | forget`: the core, from a terminal.
 
 Output goes to stdout (the summary streams as it is written), progress and messages to
 stderr. Exit codes: 0 ok, 2 bad input (the message says why), 130 cancelled with Ctrl-C.
@@ -22,7 +22,7 @@ from app.core.events import AnswerResult, PartSummary, Progress, SummaryResult, 
 from app.core.settings import FORMATS, LENGTHS, OUTPUT_LANGUAGES
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_CANCELLED = 0, 2, 130
-SUBCOMMANDS = ("summarize", "ask", "text", "models")
+SUBCOMMANDS = ("summarize", "ask", "text", "models", "history", "forget")
 
 STAGE_NAMES = {
     "reading": "Reading",
@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_models_parser(commands)
+    from app.cli_library import add_library_parsers
+
+    add_library_parsers(commands)
     return parser
 
 
@@ -86,6 +89,10 @@ def run(argv: list[str]) -> int:
             from app.cli_models import run_models_command
 
             return run_models_command(args)
+        if args.command in ("history", "forget"):
+            from app.cli_library import run_library_command
+
+            return run_library_command(args)
         handler = {"summarize": _summarize, "ask": _ask, "text": _text}[args.command]
         return handler(args)
     except Cancelled:

@@ -139,3 +139,31 @@ def test_forgetting_works_in_a_library_folder_chosen_in_settings(tmp_path):
 
     assert library.forget_document("f" * 64).in_library
     assert files_with(MARKER.encode(), library.folder, paths.cache_dir()) == []
+
+
+def test_matome_forget_on_the_command_line_by_file_and_by_hash(tmp_path, capsys):
+    from app.cli import run
+    from app.core.documents.model import file_sha256
+
+    report = tmp_path / "report.txt"
+    report.write_text(f"The code name is {MARKER}.\n", encoding="utf-8")
+    library = Library()
+    fill_library(library, tmp_path, file_sha256(report), MARKER)
+    fill_library(library, tmp_path, "9" * 64, "Gone file")
+
+    assert run(["history"]) == 0
+    listing = capsys.readouterr().out
+    assert "999999999999" in listing and f"Plan {MARKER}" in listing
+
+    assert run(["forget", str(report)]) == 0
+    said = capsys.readouterr().out
+    assert "Forgot report.txt" in said and "2 files of saved notes" in said and "untouched" in said
+    assert report.read_text(encoding="utf-8").startswith("The code name")  # the file itself stays
+    assert files_with(MARKER.encode(), paths.data_dir(), paths.cache_dir()) == []
+
+    assert run(["forget", "99999999"]) == 0  # a document whose file is gone, by its hash
+    assert "Forgot “Plan Gone file”" in capsys.readouterr().out
+    assert library.recent_documents() == []
+
+    assert run(["forget", str(tmp_path / "missing.pdf")]) == 2
+    assert "matome history" in capsys.readouterr().err

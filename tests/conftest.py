@@ -1,4 +1,5 @@
-"""Shared fixtures: a private Matome home per test, the corpus, and the real starter model."""
+"""Shared fixtures: no network, a private Matome home per test, the corpus, and the real
+starter model."""
 
 from __future__ import annotations
 
@@ -7,12 +8,36 @@ from pathlib import Path
 
 import pytest
 
+from tests import socket_guard
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The hub client must never phone home from a test, whatever the test does.
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus" / "pdf-sample-files"
+
+# Installed at import, before any test or fixture runs; network_guard below switches it.
+socket_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def network_guard(request):
+    """Fail the test if it (or a library, or a thread it started) opened a connection or looked
+    up a name. Defined first so it is on during the other fixtures' set-up and teardown too.
+    Tests marked `loopback` may talk to servers on 127.0.0.1 (tests/hub_server.py)."""
+    guard = socket_guard.GUARD
+    guard.start(allow_loopback=request.node.get_closest_marker("loopback") is not None)
+    try:
+        yield guard
+    finally:
+        refused = guard.stop()
+    if refused:
+        pytest.fail(
+            f"{len(refused)} network call(s) refused; a test may only use loopback, and only when "
+            "marked @pytest.mark.loopback:\n" + "\n".join(refused[:5]),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,9 @@ from app.core.models import fileops
 from app.core.models.registry import PARTIAL_DIR, models_root
 from tests.hub_server import HubServer, make_gguf
 
+# Every test here talks to the hub look-alike on 127.0.0.1; the network guard allows only that.
+pytestmark = pytest.mark.loopback
+
 REPO, FILE = "acme/Office-Model-GGUF", "office-model-q4_0.gguf"
 FAST = RetryPolicy(stall_seconds=0.5, connect_seconds=2, max_retries=2, backoff_seconds=0.05)
 CONTENT = make_gguf(name="Office Model", tensor_elements=100_000)  # ~420 KB

@@ -89,6 +89,7 @@ def test_no_welcome_once_a_model_is_installed(qtbot, offer_welcome, tmp_path):
     assert not ui_state_path().exists()  # not answered: nothing to remember
 
 
+@pytest.mark.loopback
 def test_download_inside_the_welcome_installs_and_activates_the_model(qtbot, store, bridge, offer_welcome,
                                                                        monkeypatch):
     store.apply(_with_language(store, "en"))

@@ -96,6 +96,7 @@ def test_lists_the_starter_model_and_the_catalog_with_fit_badges(make_page):
     assert "2 processor cores" in page.catalog_table.item(row, FIT).toolTip()
 
 
+@pytest.mark.loopback
 def test_download_shows_progress_and_ends_installed(qtbot, hub, make_page):
     # The server closes the connection once after 200 KB, so the transfer has a moment
     # half-way (the retry) that the bar must show before it resumes and completes.
@@ -124,6 +125,7 @@ def test_download_shows_progress_and_ends_installed(qtbot, hub, make_page):
     assert page.transfer_widget(KEY) is None and partial_files() == []
 
 
+@pytest.mark.loopback
 def test_pause_keeps_the_partial_file_and_resume_completes_it(qtbot, hub, make_page):
     hub.faults.stall_after, hub.faults.stall_times, hub.faults.stall_seconds = 120_000, 1, 0.3
     page = make_page(SLOW_RETRY)
@@ -150,6 +152,7 @@ def test_pause_keeps_the_partial_file_and_resume_completes_it(qtbot, hub, make_p
     assert partial_files() == []
 
 
+@pytest.mark.loopback
 def test_cancel_deletes_the_partial_file(qtbot, hub, make_page):
     hub.faults.stall_after, hub.faults.stall_times, hub.faults.stall_seconds = 120_000, 1, 0.3
     page = make_page(SLOW_RETRY)
@@ -163,6 +166,7 @@ def test_cancel_deletes_the_partial_file(qtbot, hub, make_page):
     assert [m.source for m in list_installed()] == ["bundled"]
 
 
+@pytest.mark.loopback
 def test_a_paused_download_from_an_earlier_session_can_be_discarded(qtbot, hub, make_page):
     hub.faults.cut_after, hub.faults.cut_times = 150_000, 10
     first = make_page(RetryPolicy(stall_seconds=0.5, max_retries=0, backoff_seconds=0.01))

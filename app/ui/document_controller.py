@@ -14,10 +14,12 @@ import logging
 from collections import deque
 from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.cancel import CancelToken
+from app.core.checkpoints import forget_notes
 from app.core.events import Progress, SummaryResult, TextDelta, TextReset
 from app.core.library import Library
 from app.core.settings import Settings
@@ -127,12 +129,13 @@ class DocumentController(QObject):
         self._start_reads()
         self._pump()
 
-    def forget_history(self, entry_id: int) -> None:
-        """Delete the entry's document, summaries and Q&A from the library."""
-        entry = self._entries.get(entry_id)
-        if entry is None or not entry.sha256 or self.library is None:
-            return
-        self._tasks.run(partial(self.library.delete_document, entry.sha256), None, self.report_problem)
+    def forget(self, sha256: str, done: Callable[[object], None] | None = None) -> None:
+        """Close the document wherever it is open (stopping its work) and delete everything
+        kept of it: text, summaries, Q&A and saved notes; then `done(result)`."""
+        for entry in [entry for entry in self._entries.values() if entry.sha256 == sha256]:
+            self.remove(entry.id)
+        forget = partial(self.library.forget_document, sha256) if self.library else partial(forget_notes, sha256)
+        self._tasks.run(forget, done, self.report_problem)
 
     # ----- summaries ---------------------------------------------------------------------
 

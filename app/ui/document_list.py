@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.document_entry import CANCELLED, DONE, ERROR, DocumentEntry
+from app.ui.forget_dialog import confirm_forget
 from app.ui.wording import details_text
 
 ENTRY_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -24,7 +25,8 @@ class DocumentList(QWidget):
     """Signals:
         current_changed(int): the selected entry id, or 0 when none is selected.
         open_requested(), remove_requested(int), regenerate_requested(int),
-        forget_requested(int): delete this document's history.
+        forget_requested(int): the user confirmed that this document is to be forgotten
+            (its text, summaries, answers and saved notes deleted, the entry closed).
     """
 
     current_changed = Signal(int)
@@ -129,22 +131,26 @@ class DocumentList(QWidget):
     @Slot(QPoint)
     def _on_list_context_menu(self, position: QPoint) -> None:
         item = self.list_widget.itemAt(position)
-        if item is None:
-            return
-        entry_id = int(item.data(ENTRY_ID_ROLE))
+        if item is not None:
+            self.context_menu(int(item.data(ENTRY_ID_ROLE))).exec(self.list_widget.viewport().mapToGlobal(position))
+
+    def context_menu(self, entry_id: int) -> QMenu:
+        """The menu of one entry: summarize again (or try again), remove, forget."""
         entry = self._entries.get(entry_id)
         menu = QMenu(self)
         retry = menu.addAction(self.tr("Try again") if entry and entry.status in (ERROR, CANCELLED)
                                else self.tr("Summarize again"))
-        remove = menu.addAction(self.tr("Remove from list"))
-        forget = menu.addAction(self.tr("Delete from history"))
+        retry.triggered.connect(lambda: self.regenerate_requested.emit(entry_id))
+        menu.addAction(self.tr("Remove from list")).triggered.connect(lambda: self.remove_requested.emit(entry_id))
+        forget = menu.addAction(self.tr("Forget this document…"))
+        # Known by its hash once read; before that there is nothing kept to forget.
         forget.setEnabled(bool(entry and entry.sha256))
-        chosen = menu.exec(self.list_widget.viewport().mapToGlobal(position))
-        if chosen is retry:
-            self.regenerate_requested.emit(entry_id)
-        elif chosen is remove:
-            self.remove_requested.emit(entry_id)
-        elif chosen is forget:
+        forget.triggered.connect(lambda: self._forget(entry_id))
+        return menu
+
+    def _forget(self, entry_id: int) -> None:
+        entry = self._entries.get(entry_id)
+        if entry is not None and confirm_forget(self, entry.display_title):
             self.forget_requested.emit(entry_id)
 
     def _retranslate(self) -> None:

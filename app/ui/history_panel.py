@@ -1,7 +1,8 @@
 """The history tab: past documents, newest first, and a search over their titles and text.
 
 The panel asks for searches by signal (the window runs them on the task runner) and shows
-the hits it is given; opening a hit shows its stored summary at once.
+the hits it is given; opening a hit shows its stored summary at once. "Forget this
+document…" asks for confirmation first; the window does the forgetting.
 """
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ from PySide6.QtCore import QDateTime, QEvent, QLocale, QPoint, Qt, QTimer, Signa
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu, QVBoxLayout, QWidget
 
 from app.core.library import SearchHit
+from app.ui.forget_dialog import confirm_forget
 from app.ui.wording import pages_text
 
 SHA_ROLE = Qt.ItemDataRole.UserRole
+TITLE_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_DELAY_MS = 250
 
 
 class HistoryPanel(QWidget):
-    """Signals: search_requested(str), document_activated(str sha256), forget_requested(str sha256)."""
+    """Signals: search_requested(str), document_activated(str sha256),
+    forget_requested(str sha256): the user confirmed that the document is to be forgotten."""
 
     search_requested = Signal(str)
     document_activated = Signal(str)
@@ -70,6 +74,7 @@ class HistoryPanel(QWidget):
                 text += f"\n{hit.snippet}"
             item = QListWidgetItem(text)
             item.setData(SHA_ROLE, document.sha256)
+            item.setData(TITLE_ROLE, document.title)
             item.setToolTip(document.path)
             self.results.addItem(item)
         self.empty_label.setVisible(not hits)
@@ -87,16 +92,22 @@ class HistoryPanel(QWidget):
     @Slot(QPoint)
     def _on_results_context_menu(self, position: QPoint) -> None:
         item = self.results.itemAt(position)
-        if item is None:
-            return
+        if item is not None:
+            self.context_menu(item).exec(self.results.viewport().mapToGlobal(position))
+
+    def context_menu(self, item: QListWidgetItem) -> QMenu:
+        """The menu of one result: Open, Forget this document…"""
+        sha256, title = str(item.data(SHA_ROLE)), str(item.data(TITLE_ROLE))
         menu = QMenu(self)
-        open_action = menu.addAction(self.tr("Open"))
-        forget = menu.addAction(self.tr("Delete from history"))
-        chosen = menu.exec(self.results.viewport().mapToGlobal(position))
-        if chosen is open_action:
-            self.document_activated.emit(str(item.data(SHA_ROLE)))
-        elif chosen is forget:
-            self.forget_requested.emit(str(item.data(SHA_ROLE)))
+        menu.addAction(self.tr("Open")).triggered.connect(lambda: self.document_activated.emit(sha256))
+        forget = menu.addAction(self.tr("Forget this document…"))
+        forget.setToolTip(self.tr("Delete everything Matome keeps of it; the file itself stays"))
+        forget.triggered.connect(lambda: self._forget(sha256, title))
+        return menu
+
+    def _forget(self, sha256: str, title: str) -> None:
+        if confirm_forget(self, title):
+            self.forget_requested.emit(sha256)
 
     def _retranslate(self) -> None:
         self.search_edit.setPlaceholderText(self.tr("Search past documents by title or content…"))

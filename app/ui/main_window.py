@@ -333,8 +333,9 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_document_list_forget_requested(self, entry_id: int) -> None:
-        self.controller.forget_history(entry_id)
-        self.history_panel.refresh()
+        entry = self.controller.entry(entry_id)
+        if entry is not None and entry.sha256:
+            self.controller.forget(entry.sha256, self._on_history_changed)
 
     @Slot(str)
     def _on_history_search_requested(self, query: str) -> None:
@@ -350,9 +351,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_history_forget_requested(self, sha256: str) -> None:
-        if self.controller.library is not None:
-            self.tasks.run(partial(self.controller.library.delete_document, sha256), self._on_history_changed,
-                           self._show_error)
+        self.controller.forget(sha256, self._on_history_changed)
 
     # ----- helpers ---------------------------------------------------------------------------
 

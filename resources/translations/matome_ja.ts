@@ -110,7 +110,7 @@
 <context>
     <name>DocumentController</name>
     <message>
-        <location filename="../../app/ui/document_controller.py" line="+214"/>
+        <location filename="../../app/ui/document_controller.py" line="+217"/>
         <source>The file is no longer at {path}. Its summary is shown from the history; to ask questions, open the file again.</source>
         <translation>ファイルが {path} に見つかりません。履歴に保存された要約を表示しています。質問するには、ファイルをもう一度開いてください。</translation>
     </message>
@@ -118,7 +118,7 @@
 <context>
     <name>DocumentList</name>
     <message>
-        <location filename="../../app/ui/document_list.py" line="+137"/>
+        <location filename="../../app/ui/document_list.py" line="+141"/>
         <source>Try again</source>
         <translation>再試行</translation>
     </message>
@@ -128,17 +128,17 @@
         <translation>もう一度要約</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Remove from list</source>
         <translation>一覧から削除</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Delete from history</source>
-        <translation>履歴から削除</translation>
+        <source>Forget this document…</source>
+        <translation>この文書を忘れる…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Open…</source>
         <translation>開く…</translation>
     </message>
@@ -295,6 +295,29 @@ A small starter model is already installed. For better summaries, download a lar
     </message>
 </context>
 <context>
+    <name>ForgetDialog</name>
+    <message>
+        <location filename="../../app/ui/forget_dialog.py" line="+18"/>
+        <source>Forget this document</source>
+        <translation>この文書を忘れる</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Forget “{title}”?</source>
+        <translation>「{title}」を忘れますか？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Matome deletes its copy of the text, its summaries, questions and answers, and the notes saved while summarizing it, and closes it. The file itself is not touched. This cannot be undone.</source>
+        <translation>Matome が保存している本文の写し、要約、質問と回答、要約中に保存したメモを削除し、文書を閉じます。ファイル自体には手を加えません。この操作は元に戻せません。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Forget</source>
+        <translation>忘れる</translation>
+    </message>
+</context>
+<context>
     <name>GeneralPage</name>
     <message>
         <location filename="../../app/ui/settings_pages/general_page.py" line="+65"/>
@@ -385,7 +408,7 @@ A small starter model is already installed. For better summaries, download a lar
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../app/ui/history_panel.py" line="+76"/>
+        <location filename="../../app/ui/history_panel.py" line="+81"/>
         <source>Nothing found.</source>
         <translation>見つかりませんでした。</translation>
     </message>
@@ -395,17 +418,22 @@ A small starter model is already installed. For better summaries, download a lar
         <translation>開いたドキュメントは、要約や回答とともにここに保存されます。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+20"/>
         <source>Open</source>
         <translation>開く</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Delete from history</source>
-        <translation>履歴から削除</translation>
+        <source>Forget this document…</source>
+        <translation>この文書を忘れる…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
+        <source>Delete everything Matome keeps of it; the file itself stays</source>
+        <translation>Matome が保存しているこの文書の情報をすべて削除します。ファイル自体は残ります</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Search past documents by title or content…</source>
         <translation>過去のドキュメントをタイトルや内容で検索…</translation>
     </message>
@@ -973,7 +1001,7 @@ A small starter model is already installed. For better summaries, download a lar
 <context>
     <name>SummaryExporter</name>
     <message>
-        <location filename="../../app/ui/summary_export.py" line="+40"/>
+        <location filename="../../app/ui/summary_export.py" line="+42"/>
         <source>There is no summary to copy yet.</source>
         <translation>コピーできる要約はまだありません。</translation>
     </message>
@@ -1013,7 +1041,12 @@ A small starter model is already installed. For better summaries, download a lar
         <translation>要約の書き出し</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+17"/>
+        <source>Export cancelled: “{name}” was kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Summary</source>
         <translation>要約</translation>
     </message>
@@ -1053,9 +1086,24 @@ A small starter model is already installed. For better summaries, download a lar
         <translation>出典</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
+        <source>Replace file?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{name}” already exists in {folder}. Replace it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Exported to {path}</source>
         <translation>{path} に書き出しました</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Export failed</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

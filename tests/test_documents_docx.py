@@ -11,7 +11,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from app.core.documents import detect_kind, load_document
+from app.core.documents import detect_kind, load_document, load_document_in_process
 from app.core.errors import (
     Cancelled,
     CorruptDocumentError,
@@ -243,4 +243,4 @@ def test_cancel_while_reading_docx(tmp_path):
         return len(calls) >= 2
 
     with pytest.raises(Cancelled):
-        load_document(path, should_cancel=cancel_on_second_poll)
+        load_document_in_process(path, should_cancel=cancel_on_second_poll)

@@ -1,7 +1,9 @@
 """PDF reading: text and paragraphs, Japanese, passwords, scans, damage, limits, cancelling.
 
 The PDFs are written here, byte by byte, with a CID font whose ToUnicode map makes any text
-(Japanese included) extractable without installing a font.
+(Japanese included) extractable without installing a font. Tests that swap a reader library
+out or count cancel polls read in this process (`load_document_in_process`): a patch made here
+does not reach the reader process that `load_document` uses.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import unicodedata
 
 import pytest
 
-from app.core.documents import load_document, pdf
+from app.core.documents import load_document, load_document_in_process, pdf
 from app.core.errors import (
     Cancelled,
     CorruptDocumentError,
@@ -153,7 +155,7 @@ def test_pypdf_fallback_reads_the_same_text(report_pdf, monkeypatch, caplog):
 
     monkeypatch.setattr(pdf, "_PdfiumSource", pdfium_fails)
     with caplog.at_level(logging.INFO, logger=pdf.__name__):
-        document = load_document(report_pdf)
+        document = load_document_in_process(report_pdf)
     assert "pdfium is unhappy" in caplog.text
     assert document.page_count == 3
     assert "the information we gathered" in document.text
@@ -168,7 +170,7 @@ def test_unexpected_errors_in_both_libraries_become_corrupt(report_pdf, monkeypa
     monkeypatch.setattr(pdf, "_PdfiumSource", fails)
     monkeypatch.setattr(pdf, "_PypdfSource", fails)
     with pytest.raises(CorruptDocumentError) as caught, caplog.at_level(logging.WARNING):
-        load_document(report_pdf)
+        load_document_in_process(report_pdf)
     assert "fresh copy" in str(caught.value)
     assert caught.value.path == str(report_pdf)
     assert "KeyError" in caplog.text
@@ -212,7 +214,7 @@ def test_scanned_pdf_raises(tmp_path, monkeypatch, library):
     path = tmp_path / "scan.pdf"
     path.write_bytes(make_pdf([[], []], image_pages=(1, 2)))
     with pytest.raises(ScannedDocumentError) as caught:
-        load_document(path)
+        load_document_in_process(path)
     assert str(caught.value).startswith("This PDF has no text layer — it looks scanned.")
     assert "OCR" in str(caught.value)
 
@@ -243,9 +245,9 @@ def test_wrong_password_is_reported_by_the_pypdf_fallback_too(tmp_path, monkeypa
     path.write_bytes(encrypt(make_pdf(REPORT_PAGES), user_password="s3cret", owner_password="owner"))
     monkeypatch.setattr(pdf, "_PdfiumSource", lambda *args: (_ for _ in ()).throw(RuntimeError("no")))
     with pytest.raises(EncryptedDocumentError) as wrong:
-        load_document(path, password="guess")
+        load_document_in_process(path, password="guess")
     assert wrong.value.wrong_password is True
-    assert "Heine-Borel" in load_document(path, password="s3cret").text
+    assert "Heine-Borel" in load_document_in_process(path, password="s3cret").text
 
 
 def test_owner_password_only_pdf_opens_without_asking(tmp_path):
@@ -313,7 +315,7 @@ def test_cancel_is_polled_between_pages(report_pdf):
         return len(polls) >= 3
 
     with pytest.raises(Cancelled):
-        load_document(report_pdf, should_cancel=should_cancel)
+        load_document_in_process(report_pdf, should_cancel=should_cancel)
     assert len(polls) == 3
 
 

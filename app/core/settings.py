@@ -56,6 +56,14 @@ class SummarySettings:
 class LimitSettings:
     max_pages: int = 2000
     max_megabytes: int = 200
+    #: A Word file is a ZIP whose parts python-docx unpacks into memory; a few kilobytes can
+    #: claim gigabytes (a zip bomb), so the parts' total and their number are checked first.
+    max_unpacked_megabytes: int = 1000
+    max_zip_members: int = 10000
+    #: Reading runs in a separate process that is stopped after this long or when it uses more
+    #: memory than this: a file built to hang or exhaust a reader costs one error, not the app.
+    max_read_seconds: int = 180
+    max_reader_megabytes: int = 2048
 
 
 @dataclass
@@ -107,8 +115,15 @@ class Settings:
             problems.append(f"Output language must be one of {', '.join(OUTPUT_LANGUAGES)}.")
         if not 256 <= s.chunk_tokens <= 16384:
             problems.append("Chunk size must be between 256 and 16384 tokens.")
-        if self.limits.max_pages < 1 or self.limits.max_megabytes < 1:
+        limits = self.limits
+        if limits.max_pages < 1 or limits.max_megabytes < 1 or limits.max_unpacked_megabytes < 1:
             problems.append("Document limits must be at least one page and one megabyte.")
+        if limits.max_zip_members < 10:
+            problems.append("A Word file must be allowed at least 10 parts.")
+        if limits.max_read_seconds < 5:
+            problems.append("The time limit for reading a file must be at least 5 seconds.")
+        if limits.max_reader_megabytes < 256:
+            problems.append("The memory limit for reading a file must be at least 256 MB.")
         if self.ui.language not in UI_LANGUAGES:
             problems.append(f"Interface language must be one of {', '.join(UI_LANGUAGES)}.")
         return problems

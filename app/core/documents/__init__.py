@@ -4,7 +4,10 @@ Whatever the file, the caller gets a Document or a typed DocumentError whose mes
 can act on (or Cancelled). Checks that apply to every kind live here: the file exists, its
 size is within the limit, its content (not its name) says what kind it is. The readers in
 pdf.py, docx_reader.py and text.py do the rest; this module then fills in the title, the
-language and the hash.
+language and the hash. `load_document` does all that in a reader process (isolation.py), so
+that a file that crashes or hangs a native library costs an error, not the app;
+`load_document_in_process` is the same reading, here, for that process and for tests of the
+readers themselves.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from app.core.errors import (
 )
 from app.core.settings import LimitSettings
 
-__all__ = ["Document", "SUPPORTED_SUFFIXES", "TextBlock", "detect_kind", "guess_language", "load_document"]
+__all__ = ["Document", "SUPPORTED_SUFFIXES", "TextBlock", "detect_kind", "guess_language", "load_document",
+           "load_document_in_process"]
 
 log = logging.getLogger(__name__)
 
@@ -45,29 +49,37 @@ _FILE_NAME = re.compile(r"\.(?:pdf|docx?|tex|dvi|txt|md|odt|rtf|indd|qxd|ps)$", 
 def load_document(path: str | os.PathLike, *, password: str | None = None,
                   limits: LimitSettings | None = None,
                   should_cancel: Callable[[], bool] | None = None) -> Document:
-    """Read a PDF, DOCX, TXT or Markdown file into a Document.
+    """Read a PDF, DOCX, TXT or Markdown file into a Document, in a reader process.
 
-    `password` opens an encrypted PDF. `should_cancel` is polled between pages (PDF) or every
-    few blocks; when it returns True, Cancelled is raised. Raises a DocumentError subclass for
-    every way a file can fail to read.
+    `password` opens an encrypted PDF. `should_cancel` is polled every 50 ms while the reader
+    works; when it returns True the reader is stopped and Cancelled is raised. Raises a
+    DocumentError subclass for every way a file can fail to read, including a reader that
+    crashed or overran `limits.max_read_seconds` or `limits.max_reader_megabytes`.
     """
+    from app.core.documents.isolation import default_pool
+
     path = Path(path)
     limits = limits or LimitSettings()
-    size = _file_size(path)
-    if size == 0:
-        raise EmptyDocumentError("This file is empty (0 bytes), so there is nothing to read.", str(path))
-    if size > limits.max_megabytes * 1024 * 1024:
-        raise DocumentTooLargeError(
-            f"This file is {size / 1024 / 1024:,.0f} MB; Matome reads files up to "
-            f"{limits.max_megabytes:,} MB. You can raise the size limit in Settings → Documents.",
-            str(path),
-        )
+    _check_size(path, limits)  # here too: a missing or oversized file needs no reader process
+    if should_cancel is not None and should_cancel():
+        raise Cancelled()
+    return default_pool().read(path, password=password, limits=limits, should_cancel=should_cancel)
+
+
+def load_document_in_process(path: str | os.PathLike, *, password: str | None = None,
+                             limits: LimitSettings | None = None,
+                             should_cancel: Callable[[], bool] | None = None) -> Document:
+    """`load_document` in this process, unprotected: `should_cancel` is polled between pages
+    (PDF) or every few blocks. Only the reader process and tests of the readers call this."""
+    path = Path(path)
+    limits = limits or LimitSettings()
+    _check_size(path, limits)
     if should_cancel is not None and should_cancel():
         raise Cancelled()
     try:
         kind = detect_kind(path)
         document = _read(path, kind, password, limits, should_cancel)
-    except (DocumentError, Cancelled):
+    except (DocumentError, Cancelled, MemoryError):
         raise
     except OSError as exc:
         raise _unreadable(path, exc) from exc
@@ -97,6 +109,18 @@ def _read(path: Path, kind: str, password: str | None, limits: LimitSettings,
     from app.core.documents.text import read_text
 
     return read_text(path, kind, should_cancel)
+
+
+def _check_size(path: Path, limits: LimitSettings) -> None:
+    size = _file_size(path)
+    if size == 0:
+        raise EmptyDocumentError("This file is empty (0 bytes), so there is nothing to read.", str(path))
+    if size > limits.max_megabytes * 1024 * 1024:
+        raise DocumentTooLargeError(
+            f"This file is {size / 1024 / 1024:,.0f} MB; Matome reads files up to "
+            f"{limits.max_megabytes:,} MB. You can raise the size limit in Settings → Documents.",
+            str(path),
+        )
 
 
 def _file_size(path: Path) -> int:

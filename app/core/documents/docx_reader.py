@@ -62,13 +62,13 @@ def read_docx(path: Path, *, limits: LimitSettings, should_cancel: Callable[[], 
         if "not a Word file" in str(exc):
             raise UnsupportedDocumentError(NOT_A_PLAIN_DOCX, str(path)) from exc
         raise _corrupt(path, exc) from exc
-    except DocumentError:
+    except (DocumentError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 — the reader boundary: nothing raw gets past it
         raise _corrupt(path, exc) from exc
     try:
         return _DocxReader(word_document, path, should_cancel).read()
-    except (DocumentError, Cancelled):
+    except (DocumentError, Cancelled, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001
         raise _corrupt(path, exc) from exc
@@ -80,18 +80,32 @@ def _corrupt(path: Path, exc: BaseException) -> CorruptDocumentError:
 
 
 def _check_unpacked_size(path: Path, limits: LimitSettings) -> None:
-    # A few kilobytes of ZIP can unpack to gigabytes of XML; check before python-docx parses it.
+    # A few kilobytes of ZIP can unpack to gigabytes (a zip bomb), and python-docx unpacks every
+    # part it finds into memory; so the sizes the archive declares are checked before it opens.
+    # The declarations can't lie: zipfile stops at the declared size and then fails the CRC.
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = archive.getinfo("word/document.xml").file_size
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+            members = archive.infolist()
+            body = archive.getinfo("word/document.xml").file_size
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise _corrupt(path, exc) from exc
-    if unpacked > limits.max_megabytes * 1024 * 1024:
+    if len(members) > limits.max_zip_members:
         raise DocumentTooLargeError(
-            f"This Word file unpacks to {unpacked / 1024 / 1024:,.0f} MB of text, over the "
+            f"This Word file is made of {len(members):,} parts; Matome opens files of up to "
+            f"{limits.max_zip_members:,}. Real documents have far fewer, so it is probably damaged or "
+            "built to overload programs that open it.", str(path))
+    if body > limits.max_megabytes * 1024 * 1024:
+        raise DocumentTooLargeError(
+            f"This Word file unpacks to {body / 1024 / 1024:,.0f} MB of text, over the "
             f"{limits.max_megabytes} MB limit. You can raise the limit in Settings → Documents.",
             str(path),
         )
+    total = sum(member.file_size for member in members)
+    if total > limits.max_unpacked_megabytes * 1024 * 1024:
+        raise DocumentTooLargeError(
+            f"This Word file unpacks to {total / 1024 / 1024:,.0f} MB, over the "
+            f"{limits.max_unpacked_megabytes:,} MB limit. If it holds many large pictures, save a copy "
+            "with smaller ones; otherwise you can raise the limit in Settings → Documents.", str(path))
 
 
 class _DocxReader:

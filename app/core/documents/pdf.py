@@ -205,14 +205,14 @@ def _extract_pages(path: Path, password: str | None, limits: LimitSettings,
     try:
         with _pdfium_lock:
             return _read_all(_PdfiumSource, path, password, limits, should_cancel)
-    except (DocumentError, Cancelled):
+    except (DocumentError, Cancelled, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 — any pdfium failure means "try the other library"
         pdfium_problem = exc
         log.info("pypdfium2 could not read %s (%r); trying pypdf", path, exc)
     try:
         return _read_all(_PypdfSource, path, password, limits, should_cancel)
-    except (DocumentError, Cancelled):
+    except (DocumentError, Cancelled, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 — the reader boundary: nothing raw gets past it
         log.warning("pypdf could not read %s either", path, exc_info=exc)
@@ -232,7 +232,7 @@ def _read_all(open_source: Callable[[Path, str | None], _PageSource], path: Path
                 "You can raise the page limit in Settings → Documents.",
                 str(path),
             )
-        pages = list(_iter_pages(source, should_cancel))
+        pages = list(_iter_pages(source, path, should_cancel))
         try:
             title = source.metadata_title()
         except Exception:  # noqa: BLE001 — broken metadata must not cost the text
@@ -243,11 +243,25 @@ def _read_all(open_source: Callable[[Path, str | None], _PageSource], path: Path
         source.close()
 
 
-def _iter_pages(source: _PageSource, should_cancel: Callable[[], bool] | None) -> Iterator[RawPage]:
-    for index in range(source.page_count):
+def _iter_pages(source: _PageSource, path: Path, should_cancel: Callable[[], bool] | None) -> Iterator[RawPage]:
+    count = source.page_count
+    may_have_text = textless_with_marks = 0
+    for index in range(count):
         if should_cancel is not None and should_cancel():
             raise Cancelled()
-        yield source.read_page(index)
+        page = source.read_page(index)
+        if _count_characters(page.text):
+            may_have_text += 1
+        elif page.has_marks:
+            textless_with_marks += 1
+        # Once even text on every page still to come could not lift the file over the "scanned"
+        # line of _looks_scanned, the verdict is certain: stop, rather than spend minutes (with
+        # pypdf) on thousands of pictures of pages.
+        if count >= 10 and textless_with_marks and (may_have_text + count - index - 1) * 10 < count:
+            log.info("%s: %d of its first %d pages are pictures; it is a scan", path, textless_with_marks,
+                     index + 1)
+            raise ScannedDocumentError(SCANNED, str(path))
+        yield page
 
 
 def _password_error(path: Path, password: str | None) -> EncryptedDocumentError:

@@ -1,0 +1,409 @@
+"""Reading documents in a separate process, so that a hostile file costs one error message.
+
+pypdfium2 and lxml are native code: a crafted or damaged file can crash them (a segfault takes
+the whole process with it), make them loop for ever, or make them eat all memory. So
+`ReaderPool.read` runs the readers in a worker process started with multiprocessing's "spawn"
+method — never fork: the window has threads, and a forked copy of a held lock never unlocks —
+under a memory limit, and waits for the answer with a wall-time limit while polling the
+caller's cancel flag. A worker that crashed, overran or was cancelled is killed and replaced;
+a healthy one stays warm for the next file, so only the first read pays for starting Python.
+
+The worker imports the readers and nothing else of the app: never Qt, never llama_cpp.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import wait as wait_for_any
+from pathlib import Path
+
+from app.core import errors
+from app.core.documents.model import Document
+from app.core.errors import Cancelled, CorruptDocumentError, DocumentError, DocumentTooLargeError
+from app.core.settings import LimitSettings
+
+log = logging.getLogger(__name__)
+
+#: How often the waiting side looks at the cancel flag, the clock and the worker's memory.
+_POLL_SECONDS = 0.05
+#: Idle workers kept running; two, because the window may read two files at once.
+_KEEP_WARM = 2
+#: Log records the worker forwards; DEBUG would flood the pipe on a damaged file.
+_FORWARDED_LEVEL = logging.INFO
+_RECORD_FIELDS = ("name", "levelno", "levelname", "pathname", "filename", "module", "lineno",
+                  "funcName", "created", "msecs", "relativeCreated", "process", "processName")
+
+CRASHED = ("Reading this file crashed {reader}; the file is probably damaged. Matome restarted the "
+           "reader, so other files are not affected. If the file opens in another program, save a new "
+           "copy from there (for a PDF, “Print → Save as PDF”) and open the copy.")
+TIMED_OUT = ("Reading this file took longer than {seconds:,} seconds, so Matome stopped. It may be "
+             "damaged, or very large and complex. If it opens in another program, save a new copy from "
+             "there and open that, or raise the time limit in Settings → Documents.")
+OUT_OF_MEMORY = ("Reading this file needed more than {megabytes:,} MB of memory, so Matome stopped. It may "
+                 "be damaged, or far larger inside than on disk. You can raise the memory limit in "
+                 "Settings → Documents.")
+DID_NOT_START = ("Matome's document reader did not start ({detail}), so no file can be read. Reinstall "
+                 "Matome; if that does not help, report this problem.")
+READER_FAILED = ("Matome couldn't read this file; it may be damaged. Try opening it in the program that "
+                 "made it and saving a new copy.")
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What the worker needs to read one file; it crosses the pipe, so it is plain data."""
+
+    path: str
+    password: str | None
+    limits: LimitSettings
+
+
+def read_request(request: ReadRequest) -> Document:
+    """The worker's reader: the in-process `load_document`, without a cancel flag (the parent
+    cancels by stopping the worker)."""
+    from app.core.documents import load_document_in_process
+
+    return load_document_in_process(request.path, password=request.password, limits=request.limits)
+
+
+# ----- the worker process ------------------------------------------------------------------
+
+def _worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
+    """The worker's loop: read each request, answer with ("document", Document), ("error",
+    state), ("memory", None) or ("failed", text), streaming ("log", record) meanwhile."""
+    # Ctrl-C in a terminal reaches the whole process group; what it means is the parent's call.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _no_core_dumps()
+    root = logging.getLogger()
+    root.handlers[:] = [_ForwardLogs(connection)]
+    root.setLevel(_FORWARDED_LEVEL)
+    _import_readers()
+    connection.send(("ready", os.getpid()))
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return  # the parent closed the pipe or is gone
+        if request is None:
+            return
+        _limit_memory(request.limits.max_reader_megabytes)
+        out_of_memory = False
+        try:
+            reply = ("document", reader(request))
+        except MemoryError:
+            reply, out_of_memory = ("memory", None), True
+        except DocumentError as error:
+            reply = ("error", (type(error).__name__, str(error), dict(error.__dict__)))
+        except Exception as exc:  # noqa: BLE001 — a reader bug must not end the worker's loop
+            logging.getLogger(__name__).exception("the reader failed on %s", request.path)
+            reply = ("failed", f"{type(exc).__name__}: {exc}")
+        try:
+            connection.send(reply)
+        except MemoryError:
+            reply, out_of_memory = None, True
+            connection.send(("memory", None))
+        reply = None
+        if out_of_memory:
+            return  # a process that ran out of memory may be in a bad state; start afresh
+
+
+def _import_readers() -> None:
+    # Imported before the first request, so that a warm worker's first read is as fast as its
+    # hundredth; a missing library is reported by the read that needs it.
+    for name in ("app.core.documents.pdf", "app.core.documents.docx_reader", "app.core.documents.text",
+                 "pypdfium2", "pypdf", "docx"):
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001
+            logging.getLogger(__name__).warning("the reader could not import %s", name, exc_info=True)
+
+
+def _no_core_dumps() -> None:
+    # A crash here is an expected outcome of a hostile file, not a bug to debug from a core
+    # file; and a core of a reader near its memory limit would be gigabytes on the user's disk.
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _limit_memory(megabytes: int) -> None:
+    try:
+        import resource
+    except ImportError:
+        return  # Windows: the parent watches the worker's memory instead
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = megabytes * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        # Only the soft limit: the next request may ask for a higher one.
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError) as exc:
+        logging.getLogger(__name__).info("could not limit the reader's memory: %s", exc)
+
+
+class _ForwardLogs(logging.Handler):
+    """Sends the worker's log records to the parent, which logs them as if read in-process."""
+
+    def __init__(self, connection):
+        super().__init__(_FORWARDED_LEVEL)
+        self._connection = connection
+        self._formatter = logging.Formatter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            state = {field: getattr(record, field, None) for field in _RECORD_FIELDS}
+            state["msg"] = record.getMessage()
+            if record.exc_info:
+                state["exc_text"] = self._formatter.formatException(record.exc_info)
+            self._connection.send(("log", state))
+        except Exception:  # noqa: BLE001 — a lost log line must not cost the read
+            pass
+
+
+# ----- the parent's side -------------------------------------------------------------------
+
+class _Worker:
+    """One reader process and the parent's end of its pipe."""
+
+    def __init__(self, context, reader: Callable[[ReadRequest], Document]):
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child_end, reader),
+                                       name="matome-reader", daemon=True)
+        self.process.start()
+        child_end.close()
+        self.ready = False
+        self._watch = None
+
+    def memory_megabytes(self) -> float | None:
+        try:
+            if self._watch is None:
+                import psutil
+
+                self._watch = psutil.Process(self.process.pid)
+            return self._watch.memory_info().rss / 1024 / 1024
+        except Exception:  # noqa: BLE001 — the process may be gone; the pipe will say so
+            return None
+
+    def stop(self) -> None:
+        try:
+            self.connection.send(None)
+        except (OSError, ValueError):
+            pass
+        self.connection.close()
+
+    def kill(self) -> int | None:
+        """Stop the process now; its exit code (negative: the signal that ended it)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+        return self.process.exitcode
+
+
+class ReaderPool:
+    """Reads documents in worker processes; `read` is safe to call from several threads."""
+
+    def __init__(self, reader: Callable[[ReadRequest], Document] = read_request, *, keep_warm: int = _KEEP_WARM):
+        # `reader` runs in the worker, so it must be a module-level function (sent by name).
+        self._reader = reader
+        self._keep_warm = keep_warm
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        #: Workers stopped because they crashed, overran or were cancelled.
+        self.restarts = 0
+
+    def warm_up(self) -> None:
+        """Start a worker now, so that the first read does not wait for Python to start."""
+        with self._lock:
+            if not self._idle:
+                self._idle.append(self._start())
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.stop()
+
+    def read(self, path: str | os.PathLike, *, password: str | None = None, limits: LimitSettings | None = None,
+             should_cancel: Callable[[], bool] | None = None) -> Document:
+        """The file read by a worker: a Document, or the worker's DocumentError; a crash, an
+        overrun of the time or memory limit and a cancel stop the worker (and raise)."""
+        request = ReadRequest(str(path), password, limits or LimitSettings())
+        worker = self._take()
+        try:
+            kind, payload = self._exchange(worker, request, should_cancel)
+        except BaseException:
+            self._discard(worker)
+            raise
+        if kind == "memory":
+            self._discard(worker)
+            raise DocumentTooLargeError(OUT_OF_MEMORY.format(megabytes=request.limits.max_reader_megabytes),
+                                        request.path)
+        self._give_back(worker)
+        if kind == "document":
+            if should_cancel is not None and should_cancel():
+                raise Cancelled()
+            return payload
+        if kind == "error":
+            raise _rebuild_error(payload)
+        log.warning("the reader failed on %s: %s", request.path, payload)
+        raise CorruptDocumentError(READER_FAILED, request.path)
+
+    # ----- internals -----
+
+    def _exchange(self, worker: _Worker, request: ReadRequest,
+                  should_cancel: Callable[[], bool] | None) -> tuple[str, object]:
+        limits = request.limits
+        deadline = time.monotonic() + limits.max_read_seconds
+        try:
+            worker.connection.send(request)
+        except (OSError, ValueError):
+            raise self._died(worker, request) from None
+        next_memory_check = 0.0
+        while True:
+            ready = wait_for_any([worker.connection, worker.process.sentinel], timeout=_POLL_SECONDS)
+            if worker.connection in ready:
+                try:
+                    kind, payload = worker.connection.recv()
+                except (EOFError, OSError):
+                    raise self._died(worker, request) from None
+                if kind == "ready":
+                    worker.ready = True
+                elif kind == "log":
+                    _replay(payload)
+                else:
+                    return kind, payload
+            elif ready:
+                raise self._died(worker, request)
+            if should_cancel is not None and should_cancel():
+                raise Cancelled()
+            now = time.monotonic()
+            if now > deadline:
+                log.warning("reading %s took over %d s; stopping the reader", request.path,
+                            limits.max_read_seconds)
+                raise DocumentTooLargeError(TIMED_OUT.format(seconds=limits.max_read_seconds), request.path)
+            if now >= next_memory_check:
+                # Where RLIMIT_AS does not exist (Windows) or is not enforced (macOS), this is the limit.
+                next_memory_check = now + _POLL_SECONDS
+                used = worker.memory_megabytes()
+                if used is not None and used > limits.max_reader_megabytes:
+                    log.warning("reading %s used %.0f MB; stopping the reader", request.path, used)
+                    raise DocumentTooLargeError(OUT_OF_MEMORY.format(megabytes=limits.max_reader_megabytes),
+                                                request.path)
+
+    def _died(self, worker: _Worker, request: ReadRequest) -> DocumentError:
+        code = worker.kill()
+        how = _describe_exit(code)
+        if not worker.ready:
+            log.error("the reader process ended before it was ready (%s)", how)
+            return DocumentError(DID_NOT_START.format(detail=how), request.path)
+        log.warning("the reader process %s while reading %s", how, request.path)
+        return CorruptDocumentError(CRASHED.format(reader=_reader_name(Path(request.path))), request.path)
+
+    def _start(self) -> _Worker:
+        try:
+            return _Worker(self._context, self._reader)
+        except OSError as exc:
+            raise DocumentError(DID_NOT_START.format(detail=exc.strerror or exc)) from exc
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.process.is_alive():
+                    return worker
+                worker.kill()
+        return self._start()
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            if len(self._idle) < self._keep_warm:
+                self._idle.append(worker)
+                return
+        worker.stop()
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self.restarts += 1
+            if self._idle:
+                return
+        try:
+            # Started now, it boots while the caller shows the error; the next read finds it warm.
+            replacement = self._start()
+        except DocumentError:
+            return
+        self._give_back(replacement)
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "did not exit"
+    if code < 0:
+        try:
+            return f"was ended by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was ended by signal {-code}"
+    return f"exited with code {code}"
+
+
+def _reader_name(path: Path) -> str:
+    """Which library the crash message blames, judged by the same magic bytes as detect_kind."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1024)
+    except OSError:
+        head = b""
+    if b"%PDF-" in head:
+        return "the PDF reader"
+    if head.startswith(b"PK"):
+        return "the Word reader"
+    return "the document reader"
+
+
+def _rebuild_error(state: tuple[str, str, dict]) -> DocumentError:
+    # Exceptions pickle by their args, which would drop `path` and `wrong_password`; so the
+    # worker sends class name, message and attributes, and only DocumentError classes are made.
+    name, message, attributes = state
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, DocumentError)):
+        cls = DocumentError
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(attributes)
+    return error
+
+
+def _replay(state: dict) -> None:
+    logger = logging.getLogger(state.get("name") or __name__)
+    if logger.isEnabledFor(state.get("levelno") or logging.INFO):
+        logger.handle(logging.makeLogRecord(state))
+
+
+_default_pool: ReaderPool | None = None
+_default_lock = threading.Lock()
+
+
+def default_pool() -> ReaderPool:
+    """The pool `load_document` uses, made on first use."""
+    global _default_pool
+    with _default_lock:
+        if _default_pool is None:
+            _default_pool = ReaderPool()
+        return _default_pool
+
+
+def warm_up() -> None:
+    """Start the default pool's worker ahead of the first read (e.g. while a model loads)."""
+    default_pool().warm_up()

@@ -115,7 +115,10 @@ def _text(args) -> int:
     from app.core.documents import load_document
 
     current = settings_store.load().settings
-    document = load_document(args.file, password=args.password, limits=current.limits)
+    # Ctrl-C stops the reader process too, and exits with the usual 130.
+    with _cancel_on_ctrl_c() as cancel:
+        document = load_document(args.file, password=args.password, limits=current.limits,
+                                 should_cancel=lambda: cancel.cancelled)
     for warning in document.warnings:
         print(f"matome: {warning}", file=sys.stderr)
     page = None
@@ -130,6 +133,7 @@ def _text(args) -> int:
 
 def _summarize(args) -> int:
     from app.core.documents import load_document
+    from app.core.documents.isolation import warm_up
     from app.core.summarize import Summarizer, SummaryOptions
 
     current = _load_settings()
@@ -143,6 +147,8 @@ def _summarize(args) -> int:
     failures = 0
     results = []
     with _cancel_on_ctrl_c() as cancel:
+        # The reader process starts (about 0.3 s of another core) while the model loads.
+        warm_up()
         engine = _load_engine(args, current)
         summarizer = Summarizer(engine, chunk_tokens=current.summary.chunk_tokens)
         for path in args.files:

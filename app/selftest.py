@@ -223,6 +223,7 @@ def _check_pdf(folder: Path) -> str:
     path.write_bytes(minimal_pdf(SAMPLE_SENTENCE))
     document = load_document(path)
     _expect_sentence(document.text, "load_document")
+    where = _reader_process()
     # load_document falls back to pypdf when PDFium fails, which would hide a missing libpdfium.
     pdf = pypdfium2.PdfDocument(str(path))
     try:
@@ -234,7 +235,8 @@ def _check_pdf(folder: Path) -> str:
     finally:
         pdf.close()
     _expect_sentence(pdfium_text, "PDFium")
-    return f"{document.page_count} page read with load_document and PDFium {pypdfium2.PDFIUM_INFO.build}"
+    return (f"{document.page_count} page read with load_document {where} and PDFium "
+            f"{pypdfium2.PDFIUM_INFO.build}")
 
 
 def _check_docx(folder: Path) -> str:
@@ -249,7 +251,18 @@ def _check_docx(folder: Path) -> str:
     word.save(str(path))
     document = load_document(path)
     _expect_sentence(document.text, "load_document")
-    return f"{len(document.blocks)} blocks read"
+    return f"{len(document.blocks)} blocks read {_reader_process()}"
+
+
+def _reader_process() -> str:
+    """Where load_document read: it must be the reader process, which a bundle can only start
+    if the frozen executable turns into a worker when asked (multiprocessing.freeze_support)."""
+    from app.core.documents.isolation import default_pool
+
+    pid = default_pool().last_pid
+    if pid is None or pid == os.getpid():
+        raise RuntimeError("load_document did not read in a separate reader process")
+    return f"in reader process {pid}"
 
 
 def _check_hub_client() -> str:

@@ -222,6 +222,8 @@ class ReaderPool:
         self._lock = threading.Lock()
         #: Workers stopped because they crashed, overran or were cancelled.
         self.restarts = 0
+        #: The process id of the worker that took the latest request (the self-test shows it).
+        self.last_pid: int | None = None
 
     def warm_up(self) -> None:
         """Start a worker now, so that the first read does not wait for Python to start."""
@@ -241,6 +243,7 @@ class ReaderPool:
         overrun of the time or memory limit and a cancel stop the worker (and raise)."""
         request = ReadRequest(str(path), password, limits or LimitSettings())
         worker = self._take()
+        self.last_pid = worker.process.pid
         try:
             kind, payload = self._exchange(worker, request, should_cancel)
         except BaseException:

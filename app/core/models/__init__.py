@@ -5,6 +5,8 @@ Import from here; the submodules are implementation detail:
     from app.core.models import list_installed, download_catalog_model, resolve_model
 """
 
+# First: hub sets the environment that keeps huggingface_hub quiet before anything imports it.
+from app.core.models import hub  # noqa: F401,I001
 from app.core.models.catalog import Catalog, CatalogEntry, load_catalog
 from app.core.models.download import (
     PartialDownload, RetryPolicy, discard_partial_download, download_catalog_model, download_model,

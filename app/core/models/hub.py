@@ -27,11 +27,19 @@ USER_AGENT_NAME = "matome"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _TRUE = {"1", "on", "yes", "true"}
 
-# In effect from the moment the model manager is imported, for whoever imports the library
-# next (here or in a child process); configure() also sets what it reads at call time.
-for _name in ("HF_HUB_DISABLE_TELEMETRY", "HF_HUB_DISABLE_UPDATE_CHECK", "HF_HUB_DISABLE_XET",
-              "HF_HUB_DISABLE_IMPLICIT_TOKEN"):
-    os.environ.setdefault(_name, "1")
+#: Switches huggingface_hub reads once, when it is first imported. Set (not merely defaulted:
+#: a stray HF_HUB_DISABLE_TELEMETRY=0 in the user's shell must not turn telemetry on) from the
+#: moment the model manager is imported — app.core.models imports this module first, and
+#: nothing else in the app imports the library — so they hold for the whole process and any
+#: child it starts. configure() also sets what the library reads at call time.
+PRIVACY_ENVIRONMENT = {
+    "HF_HUB_DISABLE_TELEMETRY": "1",     # no usage pings, no agent-registry lookup
+    "DO_NOT_TRACK": "1",                 # the same, for any library that honours donottrack.sh
+    "HF_HUB_DISABLE_UPDATE_CHECK": "1",  # no "is there a newer version" requests
+    "HF_HUB_DISABLE_XET": "1",           # no Xet chunk service (and its cache in ~/.cache)
+    "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",  # never send another tool's saved login
+}
+os.environ.update(PRIVACY_ENVIRONMENT)
 
 _state_lock = threading.Lock()
 _online_count = 0

@@ -209,14 +209,17 @@ def build_main_window(argv: list[str], *, engine_factory=None):
     return app, window
 
 
-def _log_to_file() -> None:
-    # A windowed app has no console: errors and tracebacks go to a log file the user can send.
+def log_to_file() -> logging.Handler | None:
+    """Send logging to matome.log: a windowed app has no console, so errors and tracebacks go
+    to a file the user can send — one that never quotes their documents (app.core.log_file)."""
+    from app.core.log_file import log_file_handler
+
     try:
-        handler = logging.FileHandler(paths.cache_dir() / "matome.log", encoding="utf-8")
+        handler = log_file_handler()
     except OSError:
-        return
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+        return None
+    logging.basicConfig(level=handler.level, handlers=[handler])
+    return handler
 
 
 def run_gui(argv: list[str]) -> int:
@@ -224,7 +227,7 @@ def run_gui(argv: list[str]) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 3
-    _log_to_file()
+    log_to_file()
     app, window = build_main_window(list(argv))
     code = app.exec()
     window.shutdown()

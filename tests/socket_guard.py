@@ -41,11 +41,14 @@ class Guard:
     active: bool = False
     allow_loopback: bool = False
     violations: list[str] = field(default_factory=list)
+    #: (event, target) of every call let through (loopback in a `loopback` test), in order.
+    allowed: list[tuple[str, object]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def start(self, *, allow_loopback: bool) -> None:
         with self._lock:
             self.violations.clear()
+            self.allowed.clear()
             self.allow_loopback = allow_loopback
             self.active = True
 
@@ -112,6 +115,7 @@ def _hook(event: str, args: tuple) -> None:
         return
     target, local = _target(event, args)
     if local and GUARD.allow_loopback:
+        GUARD.allowed.append((event, target))
         return
     GUARD._refuse(event, target)
     message = f"the test suite's network guard refused {event} to {target!r}"

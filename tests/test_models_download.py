@@ -73,6 +73,18 @@ def test_fresh_download_installs_a_verified_file_with_two_requests(hub):
     assert done == sorted(done) and done[-1] == len(CONTENT)
 
 
+def test_a_download_reaches_only_the_configured_endpoint(hub, network_guard):
+    download()
+    # Every socket the process opened or name it looked up, not just what reached the hub.
+    assert network_guard.allowed, "the guard saw no traffic at all: it would prove nothing"
+    targets = {(event, target if isinstance(target, str) else tuple(target)[:2])
+               for event, target in network_guard.allowed}
+    expected = {("socket.getaddrinfo", "127.0.0.1"), ("socket.connect", ("127.0.0.1", hub.port)),
+                ("socket.gethostbyaddr", "127.0.0.1")}  # the last: the test server naming itself on start
+    assert targets <= expected, targets
+    assert ("socket.connect", ("127.0.0.1", hub.port)) in targets
+
+
 def test_second_request_is_served_from_disk_without_any_request(hub):
     first = download()
     hub.clear_log()

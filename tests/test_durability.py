@@ -1,0 +1,136 @@
+"""kill -9 at any point of a summary loses nothing that was finished.
+
+Real child processes (tests/durability_child.py, and the real `matome summarize`) are killed
+with SIGKILL — no cleanup, no atexit, like a crash or a cut in the power as far as the
+process is concerned — at chosen points: in the middle of a library transaction, between
+library commits, and in the map step of a summary once some chunk notes are saved. Then the
+database must pass its integrity check, every summary reported saved must be intact, and the
+interrupted summary must resume from its saved notes instead of reading those chunks again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core.library import Library
+from tests.durability_child import SHA, note_checkpoint, note_text, summary_text
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and process groups")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(home: Path, *args: str, calls: Path | None = None) -> subprocess.Popen:
+    env = dict(os.environ, MATOME_HOME=str(home), PYTHONUNBUFFERED="1")
+    if calls is not None:
+        env["MATOME_TEST_CALLS"] = str(calls)
+    # Its own process group: the kill also reaches any document-reader process it started.
+    return subprocess.Popen([sys.executable, "-m", "tests.durability_child", *args], cwd=PROJECT_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def kill(child: subprocess.Popen) -> tuple[list[dict], str]:
+    """SIGKILL the child and its group; what it had said (stdout lines) and its stderr."""
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    out, err = child.communicate(timeout=30)
+    return [json.loads(line) for line in out.splitlines() if line.strip()], err
+
+
+def integrity(path: Path) -> str:
+    with sqlite3.connect(path) as db:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def stored_summaries(library: Library) -> dict:
+    with library._connection() as db:
+        rows = db.execute("SELECT options, text FROM summaries").fetchall()
+    return {json.loads(row["options"]).get("n", 0): row["text"] for row in rows}
+
+
+def test_the_library_flushes_every_commit_to_disk(matome_home):
+    library = Library()
+    with library._connection() as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        # 2 = FULL: a commit is on the disk when it returns; NORMAL (1) may lose it to a power cut.
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
+        assert db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def test_killed_inside_a_library_transaction_the_write_is_rolled_back_whole(matome_home):
+    child = start(matome_home, "die-in-write")
+    child.wait(timeout=30)
+    said, err = kill(child)
+    assert child.returncode == -signal.SIGKILL, err
+    assert said == [{"committed": 0}]
+    log = matome_home / "data" / "library.sqlite3-wal"
+    assert log.stat().st_size > 100_000  # it died with the long document's pages in the log, uncommitted
+
+    assert integrity(matome_home / "data" / "library.sqlite3") == "ok"
+    library = Library()
+    assert stored_summaries(library) == {0: summary_text(0)}
+    assert library.document("e" * 64) is None and library.search("contract") == []
+    from tests.test_forget import make_document
+
+    library.remember_document(make_document("e" * 64, "Paragraph 1 of the long contract."))
+    assert [hit.document.sha256 for hit in library.search("contract")] == ["e" * 64]
+
+
+def test_killed_at_random_moments_between_and_during_commits_no_commit_is_lost(tmp_path, monkeypatch):
+    rng = random.Random(2026)
+    for round_number in range(4):
+        home = tmp_path / f"round-{round_number}"
+        child = start(home, "writes")
+        wanted = rng.randint(2, 12)
+        committed = []
+        while len(committed) < wanted:
+            line = child.stdout.readline()
+            assert line, child.stderr.read()
+            committed.append(json.loads(line)["committed"])
+        time.sleep(rng.uniform(0.0, 0.03))  # somewhere inside the next commits
+        said, _ = kill(child)
+        committed += [entry["committed"] for entry in said]
+
+        assert integrity(home / "data" / "library.sqlite3") == "ok"
+        monkeypatch.setenv("MATOME_HOME", str(home))
+        stored = stored_summaries(Library())
+        assert all(stored.get(number) == summary_text(number) for number in committed), round_number
+        # Nothing torn: whatever else is there (a commit that finished as it was killed) is whole.
+        assert all(text == summary_text(number) for number, text in stored.items())
+        assert max(stored) - max(committed) <= 1
+        assert Library().document(SHA) is not None
+
+
+def test_killed_while_saving_chunk_notes_the_notes_file_is_whole(tmp_path, monkeypatch):
+    rng = random.Random(7)
+    for round_number in range(3):
+        home = tmp_path / f"round-{round_number}"
+        child = start(home, "notes")
+        saved = []
+        for _ in range(rng.randint(3, 20)):
+            line = child.stdout.readline()
+            assert line, child.stderr.read()
+            saved.append(json.loads(line)["saved"])
+        time.sleep(rng.uniform(0.0, 0.01))
+        said, _ = kill(child)
+        saved += [entry["saved"] for entry in said]
+
+        monkeypatch.setenv("MATOME_HOME", str(home))
+        checkpoint = note_checkpoint()
+        notes = checkpoint.load()
+        # Every note reported saved is there, whole; at most one more (saved as it was killed).
+        for number in saved:
+            assert notes[checkpoint.chunk_key(f"chunk {number}")] == note_text(number)
+        assert len(notes) - len(saved) in (0, 1)

@@ -167,3 +167,16 @@ def test_matome_forget_on_the_command_line_by_file_and_by_hash(tmp_path, capsys)
 
     assert run(["forget", str(tmp_path / "missing.pdf")]) == 2
     assert "matome history" in capsys.readouterr().err
+
+
+def test_deleting_all_history_deletes_every_note_and_stops_running_runs_saving(tmp_path):
+    library = Library()
+    fill_library(library, tmp_path, "a" * 64, MARKER)
+    cli_only = NoteCheckpoint.for_run(make_document("c" * 64, "x"), fake_engine(tmp_path), SummaryOptions(), 300)
+    cli_only.save("chunk", f"- {MARKER} from a command-line run")
+
+    library.delete_all()
+    cli_only.save("chunk two", f"- {MARKER} again")  # a run still going
+
+    assert list(notes_dir().iterdir()) == []
+    assert files_with(MARKER.encode(), paths.data_dir(), paths.cache_dir()) == []

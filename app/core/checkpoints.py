@@ -41,6 +41,11 @@ _UNATTRIBUTED = re.compile(r"^(?:\.)?[0-9a-f]{32}\.json(?:\..*)?$")
 # and a save made for a run that began before its document was forgotten is dropped.
 _lock = threading.Lock()
 _forgotten_generation: dict[str, int] = {}
+_ALL = ""  # the key counting "forget everything"
+
+
+def _generation(sha256: str) -> tuple[int, int]:
+    return _forgotten_generation.get(sha256, 0), _forgotten_generation.get(_ALL, 0)
 
 
 def notes_dir() -> Path:
@@ -58,7 +63,7 @@ class NoteCheckpoint:
         self.document_sha256 = document_sha256
         self._notes: dict[str, str] = {}
         with _lock:
-            self._generation = _forgotten_generation.get(document_sha256, 0)
+            self._generation = _generation(document_sha256)
 
     @classmethod
     def for_run(cls, document, engine, options, chunk_tokens: int, *, enabled: bool = True) -> "NoteCheckpoint":
@@ -109,7 +114,7 @@ class NoteCheckpoint:
             return
         self._notes[self.chunk_key(chunk_text)] = note
         with _lock:
-            if _forgotten_generation.get(self.document_sha256, 0) != self._generation:
+            if _generation(self.document_sha256) != self._generation:
                 return  # the document was forgotten while this run was making its notes
             try:
                 atomic_write_json(self.path, {"document": self.document_sha256, "format": FORMAT,
@@ -136,6 +141,18 @@ def forget_notes(sha256: str) -> int:
             # are only a cache (a summary resumes a little slower), so they go too.
             if path.is_file() and (name.startswith(prefix + "-") or _UNATTRIBUTED.match(path.name)):
                 deleted += shred(path)
+        if deleted:
+            fsync_dir(folder)
+        return deleted
+
+
+def forget_all_notes() -> int:
+    """Delete every saved note of every document ("Delete all history"). Returns the number
+    of files deleted."""
+    with _lock:
+        _forgotten_generation[_ALL] = _forgotten_generation.get(_ALL, 0) + 1
+        folder = paths.cache_dir() / "summaries"
+        deleted = sum(shred(path) for path in folder.iterdir() if path.is_file()) if folder.is_dir() else 0
         if deleted:
             fsync_dir(folder)
         return deleted

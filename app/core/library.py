@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from app.core import paths
-from app.core.checkpoints import forget_notes
+from app.core.checkpoints import forget_all_notes, forget_notes
 from app.core.errors import MatomeError
 
 log = logging.getLogger(__name__)
@@ -215,9 +215,8 @@ class Library:
 
     def delete_all(self) -> None:
         with self._transaction() as db:
-            for (sha256,) in db.execute("SELECT sha256 FROM documents").fetchall():
-                forget_notes(sha256)
             db.execute("DELETE FROM documents")
+        forget_all_notes()
         with self._connection() as db:
             db.execute("VACUUM")  # gives the freed pages back and leaves no old text in them
         self._empty_log()

@@ -132,7 +132,9 @@ class DocumentList(QWidget):
     def _on_list_context_menu(self, position: QPoint) -> None:
         item = self.list_widget.itemAt(position)
         if item is not None:
-            self.context_menu(int(item.data(ENTRY_ID_ROLE))).exec(self.list_widget.viewport().mapToGlobal(position))
+            menu = self.context_menu(int(item.data(ENTRY_ID_ROLE)))
+            menu.exec(self.list_widget.viewport().mapToGlobal(position))
+            menu.deleteLater()  # one menu per right-click; don't keep them all
 
     def context_menu(self, entry_id: int) -> QMenu:
         """The menu of one entry: summarize again (or try again), remove, forget."""

@@ -93,7 +93,9 @@ class HistoryPanel(QWidget):
     def _on_results_context_menu(self, position: QPoint) -> None:
         item = self.results.itemAt(position)
         if item is not None:
-            self.context_menu(item).exec(self.results.viewport().mapToGlobal(position))
+            menu = self.context_menu(item)
+            menu.exec(self.results.viewport().mapToGlobal(position))
+            menu.deleteLater()  # one menu per right-click; don't keep them all
 
     def context_menu(self, item: QListWidgetItem) -> QMenu:
         """The menu of one result: Open, Forget this document…"""

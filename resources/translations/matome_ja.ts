@@ -118,7 +118,7 @@
 <context>
     <name>DocumentList</name>
     <message>
-        <location filename="../../app/ui/document_list.py" line="+141"/>
+        <location filename="../../app/ui/document_list.py" line="+143"/>
         <source>Try again</source>
         <translation>再試行</translation>
     </message>
@@ -418,7 +418,7 @@ A small starter model is already installed. For better summaries, download a lar
         <translation>開いたドキュメントは、要約や回答とともにここに保存されます。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Open</source>
         <translation>開く</translation>
     </message>

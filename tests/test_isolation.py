@@ -175,3 +175,17 @@ def test_the_windows_reading_step_reads_and_honours_its_cancel_token(tmp_path):
     cancelled.cancel()
     with pytest.raises(Cancelled):
         read_document(path, LimitSettings(), None, cancelled)
+
+
+def test_a_relative_path_reads_after_this_process_changes_folder(pool, tmp_path, monkeypatch):
+    folder = tmp_path / "here"
+    folder.mkdir()
+    write_pdf(folder, "relative.pdf")
+    pool.read(write_pdf(tmp_path, "started-elsewhere.pdf"))  # the worker's folder is not `folder`
+    monkeypatch.chdir(folder)
+    document = pool.read("relative.pdf")
+    assert str(document.path) == "relative.pdf" and "48 million yen" in document.text
+    write_pdf(folder, "segfault.pdf")
+    with pytest.raises(CorruptDocumentError) as caught:
+        pool.read("segfault.pdf")
+    assert caught.value.path == "segfault.pdf"  # errors, too, name the file as the caller did

@@ -241,27 +241,35 @@ class ReaderPool:
              should_cancel: Callable[[], bool] | None = None) -> Document:
         """The file read by a worker: a Document, or the worker's DocumentError; a crash, an
         overrun of the time or memory limit and a cancel stop the worker (and raise)."""
-        request = ReadRequest(str(path), password, limits or LimitSettings())
+        # The worker resolves relative paths against the folder it started in, which need not
+        # be this process's current one any more; the caller still gets its own path back.
+        given = str(path)
+        request = ReadRequest(os.path.abspath(given), password, limits or LimitSettings())
         worker = self._take()
         self.last_pid = worker.process.pid
         try:
             kind, payload = self._exchange(worker, request, should_cancel)
-        except BaseException:
+        except BaseException as error:
             self._discard(worker)
+            if isinstance(error, DocumentError):
+                error.path = given
             raise
         if kind == "memory":
             self._discard(worker)
-            raise DocumentTooLargeError(OUT_OF_MEMORY.format(megabytes=request.limits.max_reader_megabytes),
-                                        request.path)
+            raise DocumentTooLargeError(OUT_OF_MEMORY.format(megabytes=request.limits.max_reader_megabytes), given)
         self._give_back(worker)
         if kind == "document":
             if should_cancel is not None and should_cancel():
                 raise Cancelled()
+            payload.path = Path(given)
             return payload
         if kind == "error":
-            raise _rebuild_error(payload)
+            error = _rebuild_error(payload)
+            if error.path == request.path:
+                error.path = given
+            raise error
         log.warning("the reader failed on %s: %s", request.path, payload)
-        raise CorruptDocumentError(READER_FAILED, request.path)
+        raise CorruptDocumentError(READER_FAILED, given)
 
     # ----- internals -----
 

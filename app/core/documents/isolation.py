@@ -8,7 +8,8 @@ under a memory limit, and waits for the answer with a wall-time limit while poll
 caller's cancel flag. A worker that crashed, overran or was cancelled is killed and replaced;
 a healthy one stays warm for the next file, so only the first read pays for starting Python.
 
-The worker imports the readers and nothing else of the app: never Qt, never llama_cpp.
+The worker's own side (its loop and limits) is reader_worker.py; it imports the readers and
+nothing else of the app: never Qt, never llama_cpp.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from multiprocessing.connection import wait as wait_for_any
 from pathlib import Path
 
 from app.core import errors
 from app.core.documents.model import Document
+from app.core.documents.reader_worker import ReadRequest, read_request, worker_main
 from app.core.errors import Cancelled, CorruptDocumentError, DocumentError, DocumentTooLargeError
 from app.core.settings import LimitSettings
 
@@ -35,10 +36,6 @@ log = logging.getLogger(__name__)
 _POLL_SECONDS = 0.05
 #: Idle workers kept running; two, because the window may read two files at once.
 _KEEP_WARM = 2
-#: Log records the worker forwards; DEBUG would flood the pipe on a damaged file.
-_FORWARDED_LEVEL = logging.INFO
-_RECORD_FIELDS = ("name", "levelno", "levelname", "pathname", "filename", "module", "lineno",
-                  "funcName", "created", "msecs", "relativeCreated", "process", "processName")
 
 CRASHED = ("Reading this file crashed {reader}; the file is probably damaged. Matome restarted the "
            "reader, so other files are not affected. If the file opens in another program, save a new "
@@ -54,130 +51,15 @@ DID_NOT_START = ("Matome's document reader did not start ({detail}), so no file 
 READER_FAILED = ("Matome couldn't read this file; it may be damaged. Try opening it in the program that "
                  "made it and saving a new copy.")
 
+__all__ = ["ReadRequest", "ReaderPool", "default_pool", "read_request", "warm_up"]
 
-@dataclass(frozen=True)
-class ReadRequest:
-    """What the worker needs to read one file; it crosses the pipe, so it is plain data."""
-
-    path: str
-    password: str | None
-    limits: LimitSettings
-
-
-def read_request(request: ReadRequest) -> Document:
-    """The worker's reader: the in-process `load_document`, without a cancel flag (the parent
-    cancels by stopping the worker)."""
-    from app.core.documents import load_document_in_process
-
-    return load_document_in_process(request.path, password=request.password, limits=request.limits)
-
-
-# ----- the worker process ------------------------------------------------------------------
-
-def _worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
-    """The worker's loop: read each request, answer with ("document", Document), ("error",
-    state), ("memory", None) or ("failed", text), streaming ("log", record) meanwhile."""
-    # Ctrl-C in a terminal reaches the whole process group; what it means is the parent's call.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _no_core_dumps()
-    root = logging.getLogger()
-    root.handlers[:] = [_ForwardLogs(connection)]
-    root.setLevel(_FORWARDED_LEVEL)
-    _import_readers()
-    connection.send(("ready", os.getpid()))
-    while True:
-        try:
-            request = connection.recv()
-        except (EOFError, OSError):
-            return  # the parent closed the pipe or is gone
-        if request is None:
-            return
-        _limit_memory(request.limits.max_reader_megabytes)
-        out_of_memory = False
-        try:
-            reply = ("document", reader(request))
-        except MemoryError:
-            reply, out_of_memory = ("memory", None), True
-        except DocumentError as error:
-            reply = ("error", (type(error).__name__, str(error), dict(error.__dict__)))
-        except Exception as exc:  # noqa: BLE001 — a reader bug must not end the worker's loop
-            logging.getLogger(__name__).exception("the reader failed on %s", request.path)
-            reply = ("failed", f"{type(exc).__name__}: {exc}")
-        try:
-            connection.send(reply)
-        except MemoryError:
-            reply, out_of_memory = None, True
-            connection.send(("memory", None))
-        reply = None
-        if out_of_memory:
-            return  # a process that ran out of memory may be in a bad state; start afresh
-
-
-def _import_readers() -> None:
-    # Imported before the first request, so that a warm worker's first read is as fast as its
-    # hundredth; a missing library is reported by the read that needs it.
-    for name in ("app.core.documents.pdf", "app.core.documents.docx_reader", "app.core.documents.text",
-                 "pypdfium2", "pypdf", "docx"):
-        try:
-            __import__(name)
-        except Exception:  # noqa: BLE001
-            logging.getLogger(__name__).warning("the reader could not import %s", name, exc_info=True)
-
-
-def _no_core_dumps() -> None:
-    # A crash here is an expected outcome of a hostile file, not a bug to debug from a core
-    # file; and a core of a reader near its memory limit would be gigabytes on the user's disk.
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
-def _limit_memory(megabytes: int) -> None:
-    try:
-        import resource
-    except ImportError:
-        return  # Windows: the parent watches the worker's memory instead
-    try:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = megabytes * 1024 * 1024
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        # Only the soft limit: the next request may ask for a higher one.
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ValueError, OSError) as exc:
-        logging.getLogger(__name__).info("could not limit the reader's memory: %s", exc)
-
-
-class _ForwardLogs(logging.Handler):
-    """Sends the worker's log records to the parent, which logs them as if read in-process."""
-
-    def __init__(self, connection):
-        super().__init__(_FORWARDED_LEVEL)
-        self._connection = connection
-        self._formatter = logging.Formatter()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            state = {field: getattr(record, field, None) for field in _RECORD_FIELDS}
-            state["msg"] = record.getMessage()
-            if record.exc_info:
-                state["exc_text"] = self._formatter.formatException(record.exc_info)
-            self._connection.send(("log", state))
-        except Exception:  # noqa: BLE001 — a lost log line must not cost the read
-            pass
-
-
-# ----- the parent's side -------------------------------------------------------------------
 
 class _Worker:
     """One reader process and the parent's end of its pipe."""
 
     def __init__(self, context, reader: Callable[[ReadRequest], Document]):
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child_end, reader),
+        self.process = context.Process(target=worker_main, args=(child_end, reader),
                                        name="matome-reader", daemon=True)
         self.process.start()
         child_end.close()

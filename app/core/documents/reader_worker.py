@@ -1,0 +1,155 @@
+"""The document reader process's side: its loop, its limits, and what it sends back.
+
+The parent (isolation.py) starts this with multiprocessing's "spawn" method and sends one
+ReadRequest at a time; the answer is ("document", Document), ("error", state of a
+DocumentError), ("memory", None) or ("failed", text), with ("log", record) lines streamed
+meanwhile and ("ready", pid) once at start. It imports the readers and nothing else of the app:
+never Qt, never llama_cpp.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.core.documents.model import Document
+from app.core.errors import DocumentError
+from app.core.settings import LimitSettings
+
+#: Log records the worker forwards; DEBUG would flood the pipe on a damaged file.
+FORWARDED_LEVEL = logging.INFO
+_RECORD_FIELDS = ("name", "levelno", "levelname", "pathname", "filename", "module", "lineno",
+                  "funcName", "created", "msecs", "relativeCreated", "process", "processName")
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What the worker needs to read one file; it crosses the pipe, so it is plain data."""
+
+    path: str
+    password: str | None
+    limits: LimitSettings
+
+
+def read_request(request: ReadRequest) -> Document:
+    """The worker's reader: the in-process `load_document`, without a cancel flag (the parent
+    cancels by stopping the worker)."""
+    from app.core.documents import load_document_in_process
+
+    return load_document_in_process(request.path, password=request.password, limits=request.limits)
+
+
+def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
+    """The worker's loop: read each request, answer with ("document", Document), ("error",
+    state), ("memory", None) or ("failed", text), streaming ("log", record) meanwhile."""
+    # Ctrl-C in a terminal reaches the whole process group; what it means is the parent's call.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _no_core_dumps()
+    _detach_output()
+    root = logging.getLogger()
+    root.handlers[:] = [_ForwardLogs(connection)]
+    root.setLevel(FORWARDED_LEVEL)
+    _import_readers()
+    connection.send(("ready", os.getpid()))
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return  # the parent closed the pipe or is gone
+        if request is None:
+            return
+        _limit_memory(request.limits.max_reader_megabytes)
+        out_of_memory = False
+        try:
+            reply = ("document", reader(request))
+        except MemoryError:
+            reply, out_of_memory = ("memory", None), True
+        except DocumentError as error:
+            reply = ("error", (type(error).__name__, str(error), dict(error.__dict__)))
+        except Exception as exc:  # noqa: BLE001 — a reader bug must not end the worker's loop
+            logging.getLogger(__name__).exception("the reader failed on %s", request.path)
+            reply = ("failed", f"{type(exc).__name__}: {exc}")
+        try:
+            try:
+                connection.send(reply)
+            except MemoryError:
+                reply, out_of_memory = None, True
+                connection.send(("memory", None))
+        except (OSError, ValueError):
+            return  # the parent went away while this file was read
+        reply = None
+        if out_of_memory:
+            return  # a process that ran out of memory may be in a bad state; start afresh
+
+
+def _import_readers() -> None:
+    # Imported before the first request, so that a warm worker's first read is as fast as its
+    # hundredth; a missing library is reported by the read that needs it.
+    for name in ("app.core.documents.pdf", "app.core.documents.docx_reader", "app.core.documents.text",
+                 "pypdfium2", "pypdf", "docx"):
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001
+            logging.getLogger(__name__).warning("the reader could not import %s", name, exc_info=True)
+
+
+def _detach_output() -> None:
+    # The parent's stdout and stderr may be pipes that someone reads to the end (`matome text
+    # a.pdf | head`, a test capturing output); held open here, they would keep that reader
+    # waiting for this process too. Log lines reach the parent through the pipe instead.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _no_core_dumps() -> None:
+    # A crash here is an expected outcome of a hostile file, not a bug to debug from a core
+    # file; and a core of a reader near its memory limit would be gigabytes on the user's disk.
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _limit_memory(megabytes: int) -> None:
+    try:
+        import resource
+    except ImportError:
+        return  # Windows: the parent watches the worker's memory instead
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = megabytes * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        # Only the soft limit: the next request may ask for a higher one.
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError) as exc:
+        logging.getLogger(__name__).info("could not limit the reader's memory: %s", exc)
+
+
+class _ForwardLogs(logging.Handler):
+    """Sends the worker's log records to the parent, which logs them as if read in-process."""
+
+    def __init__(self, connection):
+        super().__init__(FORWARDED_LEVEL)
+        self._connection = connection
+        self._formatter = logging.Formatter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            state = {field: getattr(record, field, None) for field in _RECORD_FIELDS}
+            state["msg"] = record.getMessage()
+            if record.exc_info:
+                state["exc_text"] = self._formatter.formatException(record.exc_info)
+            self._connection.send(("log", state))
+        except Exception:  # noqa: BLE001 — a lost log line must not cost the read
+            pass

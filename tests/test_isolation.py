@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import docx
 import pytest
@@ -31,6 +33,7 @@ from app.selftest import SAMPLE_SENTENCE, minimal_pdf
 from tests.isolation_faults import misbehaving_reader
 
 PASSWORD_PDF = "005-libreoffice-writer-password/libreoffice-writer-password.pdf"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +192,42 @@ def test_a_relative_path_reads_after_this_process_changes_folder(pool, tmp_path,
     with pytest.raises(CorruptDocumentError) as caught:
         pool.read("segfault.pdf")
     assert caught.value.path == "segfault.pdf"  # errors, too, name the file as the caller did
+
+
+def test_a_hung_reader_ends_when_the_app_is_killed(tmp_path):
+    import psutil
+
+    path = write_pdf(tmp_path, "hang.pdf")
+    with subprocess.Popen([sys.executable, "-c", HUNG_APP, str(path)], cwd=PROJECT_ROOT,
+                          stdout=subprocess.PIPE, text=True) as app:
+        try:
+            worker = psutil.Process(int(app.stdout.readline()))
+            assert worker.is_running() and worker.ppid() == app.pid
+        finally:
+            app.kill()  # as the system does to a hung app, or as a crash ends it: no clean-up runs
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if worker.status() == psutil.STATUS_ZOMBIE:
+                break
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.1)
+    else:
+        worker.kill()
+        pytest.fail("the reader went on with its hung file after the app was killed")
+
+
+#: An app that starts reading a hanging file and says which process is reading it.
+HUNG_APP = """
+import sys, threading, time
+from app.core.documents.isolation import ReaderPool
+from tests.isolation_faults import misbehaving_reader
+pool = ReaderPool(misbehaving_reader)
+threading.Thread(target=pool.read, args=(sys.argv[1],), daemon=True).start()
+while pool.last_pid is None:
+    time.sleep(0.01)
+time.sleep(0.5)
+print(pool.last_pid, flush=True)
+time.sleep(60)
+"""

@@ -10,8 +10,10 @@ never Qt, never llama_cpp.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,6 +51,7 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _no_core_dumps()
     _detach_output()
+    _exit_with_parent()
     root = logging.getLogger()
     root.handlers[:] = [_ForwardLogs(connection)]
     root.setLevel(FORWARDED_LEVEL)
@@ -94,6 +97,21 @@ def _import_readers() -> None:
             __import__(name)
         except Exception:  # noqa: BLE001
             logging.getLogger(__name__).warning("the reader could not import %s", name, exc_info=True)
+
+
+def _exit_with_parent() -> None:
+    # A worker stuck in a file that hangs its reader would otherwise spin on after the app was
+    # killed or crashed (it only notices a closed pipe between files). The native readers drop
+    # the GIL while they work, so this thread gets to run.
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _detach_output() -> None:

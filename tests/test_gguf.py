@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import struct
 import time
+import tracemalloc
 
 import pytest
 
 from app.core.errors import ModelLoadError
-from app.core.models.gguf import is_gguf, read_gguf
+from app.core.models.gguf import (
+    MAX_ARRAY_LENGTH, MAX_KEPT_STRING_BYTES, MAX_KEYS, MAX_METADATA_BYTES, MAX_TENSORS, SkippedString, is_gguf,
+    read_gguf,
+)
+from tests.gguf_edit import ARRAY, STRING, UINT32, entry, raw_header
 from tests.hub_server import make_gguf
+
+
+def _s(text: str) -> bytes:
+    raw = text.encode()
+    return struct.pack("<Q", len(raw)) + raw
 
 
 def test_starter_model_metadata(starter_model_path):
@@ -125,3 +135,77 @@ def test_missing_file_and_folder(tmp_path):
         read_gguf(tmp_path / "nowhere.gguf")
     with pytest.raises(ModelLoadError, match="folder"):
         read_gguf(tmp_path)
+
+
+# ----- hostile headers: every lie is caught before it costs memory or time ----------------------
+
+def _hostile(tmp_path, data: bytes, name: str = "hostile.gguf"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("header, expected", [
+    (raw_header(tensor_count=1 << 40), r"claims 1,099,511,627,776 tensors"),
+    (raw_header(tensor_count=MAX_TENSORS + 1), r"claims 100,001 tensors"),
+    (raw_header()[:16] + struct.pack("<Q", MAX_KEYS + 1), r"claims 65,537 metadata entries"),
+    (raw_header(entries=[entry("tokenizer.ggml.tokens", ARRAY, struct.pack("<IQ", STRING, 1 << 30))]),
+     r"an array claims 1,073,741,824 elements"),
+    (raw_header(entries=[entry("a", ARRAY, struct.pack("<IQ", ARRAY, 1) + struct.pack("<IQ", ARRAY, 1)
+                               + struct.pack("<IQ", UINT32, 0))]), r"nested more than 2 deep"),
+    (raw_header(entries=[entry("general.name", STRING, _s("a")), entry("general.name", STRING, _s("b"))]),
+     r"'general.name' appears twice"),
+    (raw_header(entries=[entry("general.alignment", UINT32, struct.pack("<I", 48))]), r"alignment 48 is not a power"),
+    (raw_header(entries=[entry("general.name", STRING, struct.pack("<Q", 1 << 62))]), r"claims 4,611,686,018,427,387,904 bytes"),
+    (raw_header(entries=[entry(b"k" * 70_000, UINT32, b"\0" * 4)])[:24] + struct.pack("<Q", 70_000),
+     r"a metadata key claims 70,000 bytes"),
+])
+def test_hostile_header_is_refused_as_damaged(tmp_path, header, expected):
+    path = _hostile(tmp_path, header + b"\0" * 64)
+    started = time.perf_counter()
+    with pytest.raises(ModelLoadError, match=expected) as refused:
+        read_gguf(path)
+    assert time.perf_counter() - started < 0.5
+    assert "Delete it and download or copy it again" in str(refused.value)
+
+
+def test_a_lying_string_array_ends_at_the_end_of_the_file(tmp_path):
+    # 16 million zero-length strings claimed, 100 present: the reader stops at the file's end.
+    tokens = entry("tokenizer.ggml.tokens", ARRAY, struct.pack("<IQ", STRING, MAX_ARRAY_LENGTH)
+                   + struct.pack("<Q", 0) * 100)
+    path = _hostile(tmp_path, raw_header(entries=[tokens]))
+    started = time.perf_counter()
+    with pytest.raises(ModelLoadError, match="incomplete"):
+        read_gguf(path)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_metadata_kept_in_memory_is_capped(tmp_path):
+    # A long value is skipped, not kept; many medium ones together are refused.
+    long_value = "x" * (MAX_KEPT_STRING_BYTES + 1)
+    path = _hostile(tmp_path, raw_header(entries=[entry("general.name", STRING, _s("ok")),
+                                                  entry("tokenizer.huggingface.json", STRING, _s(long_value))]))
+    info = read_gguf(path, check_size=False)
+    assert info.metadata["tokenizer.huggingface.json"] == SkippedString(MAX_KEPT_STRING_BYTES + 1)
+    assert info.name == "ok"
+
+    medium = _s("y" * MAX_KEPT_STRING_BYTES)
+    many = [entry(f"junk.{i}", STRING, medium) for i in range(MAX_METADATA_BYTES // MAX_KEPT_STRING_BYTES + 1)]
+    path = _hostile(tmp_path, raw_header(entries=many), "many.gguf")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelLoadError, match="metadata holds over 32 MB of text"):
+            read_gguf(path)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < MAX_METADATA_BYTES + 8 * 1024 * 1024
+
+
+def test_a_hostile_header_is_refused_by_import_in_the_child(tmp_path):
+    from app.core.models import import_model, list_installed
+
+    path = _hostile(tmp_path, raw_header(tensor_count=1 << 40) + b"\0" * 64, "stick.gguf")
+    with pytest.raises(ModelLoadError, match="stick.gguf is damaged"):
+        import_model(path)
+    assert [m for m in list_installed() if m.source == "imported"] == []

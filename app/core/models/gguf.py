@@ -32,10 +32,25 @@ _SCALAR_FORMATS = {
     _FLOAT32: "<f", _BOOL: "<?", _UINT64: "<Q", _INT64: "<q", _FLOAT64: "<d",
 }
 
-# Sanity limits: a damaged header must fail fast instead of asking for terabytes of memory.
-_MAX_KEY_BYTES = 65_536
-_MAX_STRING_BYTES = 64 * 1024 * 1024
-_MAX_COUNT = 1 << 40
+# Limits, so that a damaged or hostile header fails fast with a message instead of making us
+# allocate gigabytes or loop for hours. Each is far above what any published model uses.
+#: Metadata entries (real models: 20–60).
+MAX_KEYS = 65_536
+#: A key's name (the GGUF spec allows 65,535 bytes; real ones are under 100).
+MAX_KEY_BYTES = 65_535
+#: Any one text value; longer ones are refused (the largest real ones, embedded tokenizer
+#: JSON, are a few MB).
+MAX_STRING_BYTES = 64 * 1024 * 1024
+#: Text values longer than this are skipped (recorded as SkippedString), not kept in memory.
+MAX_KEPT_STRING_BYTES = 1024 * 1024
+#: All keys and text values kept in memory together.
+MAX_METADATA_BYTES = 32 * 1024 * 1024
+#: Elements of one array (the largest real vocabularies and merge lists are under 1 million).
+MAX_ARRAY_LENGTH = 1 << 24
+#: Arrays inside arrays (llama.cpp itself reads none).
+MAX_ARRAY_DEPTH = 2
+#: Tensors (the largest published models have a few thousand).
+MAX_TENSORS = 100_000
 
 # llama.cpp's `general.file_type` (llama_ftype) → the quantization name people see on the hub.
 FILE_TYPE_NAMES = {
@@ -67,10 +82,17 @@ class ArrayInfo:
     length: int
 
 
+@dataclass(frozen=True)
+class SkippedString:
+    """A text value too long to keep (over MAX_KEPT_STRING_BYTES): only its length in bytes."""
+
+    length: int
+
+
 @dataclass
 class GGUFInfo:
     """What a GGUF file says about itself. `metadata` holds every scalar and string value;
-    arrays appear as ArrayInfo (length only)."""
+    arrays appear as ArrayInfo (length only), very long strings as SkippedString."""
 
     path: Path
     version: int
@@ -139,6 +161,8 @@ class _Reader:
         self.handle = handle
         self.path = path
         self.file_size = file_size
+        #: Bytes of keys and text values kept so far (MAX_METADATA_BYTES).
+        self.kept_bytes = 0
 
     def read(self, count: int) -> bytes:
         data = self.handle.read(count)
@@ -154,15 +178,21 @@ class _Reader:
             raise _truncated(self.path)
         self.handle.seek(count, io.SEEK_CUR)
 
-    def string(self, limit: int = _MAX_STRING_BYTES) -> str:
+    def string(self, limit: int = MAX_STRING_BYTES, *, what: str = "a text value") -> str | SkippedString:
         length = self.unpack("<Q")
         if length > limit:
-            raise _damaged(self.path, f"a text value claims {length:,} bytes")
+            raise _damaged(self.path, f"{what} claims {length:,} bytes")
+        if length > MAX_KEPT_STRING_BYTES:
+            self.skip(length)
+            return SkippedString(length)
+        self.kept_bytes += length
+        if self.kept_bytes > MAX_METADATA_BYTES:
+            raise _damaged(self.path, f"its metadata holds over {MAX_METADATA_BYTES // (1024 * 1024)} MB of text")
         return self.read(length).decode("utf-8", errors="replace")
 
-    def skip_string(self) -> None:
+    def skip_string(self, limit: int = MAX_STRING_BYTES) -> None:
         length = self.unpack("<Q")
-        if length > _MAX_STRING_BYTES:
+        if length > limit:
             raise _damaged(self.path, f"a text value claims {length:,} bytes")
         self.skip(length)
 
@@ -172,23 +202,29 @@ class _Reader:
         if value_type == _STRING:
             return self.string()
         if value_type == _ARRAY:
-            element_type = self.unpack("<I")
-            length = self.unpack("<Q")
-            if length > _MAX_COUNT:
-                raise _damaged(self.path, f"an array claims {length:,} elements")
-            self.skip_array(element_type, length)
+            element_type, length = self.array_header()
+            self.skip_array(element_type, length, depth=1)
             return ArrayInfo(element_type, length)
         raise _damaged(self.path, f"unknown value type {value_type}")
 
-    def skip_array(self, element_type: int, length: int) -> None:
+    def array_header(self) -> tuple[int, int]:
+        element_type = self.unpack("<I")
+        length = self.unpack("<Q")
+        if length > MAX_ARRAY_LENGTH:
+            raise _damaged(self.path, f"an array claims {length:,} elements")
+        return element_type, length
+
+    def skip_array(self, element_type: int, length: int, depth: int) -> None:
         if element_type in _SCALAR_FORMATS:
             self.skip(length * struct.calcsize(_SCALAR_FORMATS[element_type]))
         elif element_type == _STRING:
             for _ in range(length):
                 self.skip_string()
         elif element_type == _ARRAY:
+            if depth >= MAX_ARRAY_DEPTH:
+                raise _damaged(self.path, f"arrays are nested more than {MAX_ARRAY_DEPTH} deep")
             for _ in range(length):
-                self.skip_array(self.unpack("<I"), self.unpack("<Q"))
+                self.skip_array(*self.array_header(), depth=depth + 1)
         else:
             raise _damaged(self.path, f"unknown array element type {element_type}")
 
@@ -244,12 +280,16 @@ def _parse(reader: _Reader, path: Path, file_size: int, check_size: bool) -> GGU
         )
     tensor_count = reader.unpack("<Q")
     kv_count = reader.unpack("<Q")
-    if tensor_count > _MAX_COUNT or kv_count > _MAX_COUNT:
-        raise _damaged(path, "the header counts are impossible")
+    if tensor_count > MAX_TENSORS:
+        raise _damaged(path, f"it claims {tensor_count:,} tensors")
+    if kv_count > MAX_KEYS:
+        raise _damaged(path, f"it claims {kv_count:,} metadata entries")
 
     info = GGUFInfo(path=path, version=version, file_size=file_size, tensor_count=tensor_count)
     for _ in range(kv_count):
-        key = reader.string(limit=_MAX_KEY_BYTES)
+        key = reader.string(limit=MAX_KEY_BYTES, what="a metadata key")
+        if key in info.metadata:
+            raise _damaged(path, f"the metadata key {key[:80]!r} appears twice")
         info.metadata[key] = reader.value(reader.unpack("<I"))
 
     _read_tensor_table(reader, info)
@@ -263,7 +303,7 @@ def _read_tensor_table(reader: _Reader, info: GGUFInfo) -> None:
     data_end = 0
     sizes_known = True
     for _ in range(info.tensor_count):
-        reader.skip_string()  # tensor name
+        reader.skip_string(limit=MAX_KEY_BYTES)  # tensor name (llama.cpp's are under 64 bytes)
         n_dims = reader.unpack("<I")
         if n_dims > 8:
             raise _damaged(info.path, f"a tensor claims {n_dims} dimensions")
@@ -282,8 +322,9 @@ def _read_tensor_table(reader: _Reader, info: GGUFInfo) -> None:
     info.parameter_count = parameters if info.tensor_count else None
 
     alignment = info.metadata.get("general.alignment", DEFAULT_ALIGNMENT)
-    if not isinstance(alignment, int) or alignment <= 0:
-        alignment = DEFAULT_ALIGNMENT
+    if not isinstance(alignment, int) or isinstance(alignment, bool) or alignment <= 0 or alignment & (alignment - 1):
+        # llama.cpp refuses these too; refusing here gives the reason.
+        raise _damaged(info.path, f"its data alignment {alignment!r} is not a power of two")
     header_end = reader.handle.tell()
     data_start = -(-header_end // alignment) * alignment
     info.expected_size = data_start + data_end if sizes_known else None

@@ -30,7 +30,7 @@ from app.core.errors import Cancelled, ModelError, ModelLoadError
 from app.core.models import fileops, hub
 from app.core.models.catalog import CatalogEntry, load_catalog
 from app.core.models.fileops import format_bytes
-from app.core.models.gguf import read_gguf
+from app.core.models.isolation import check_model_file
 from app.core.models.progress import (
     CONNECTING, DONE, DOWNLOADING, RETRYING, ProgressCallback, RateMeter, TransferControl,
 )
@@ -283,7 +283,7 @@ def _verify_and_install(root: Path, remote: hub.RemoteFile, partial: Path, entry
             "security software) is altering downloads."
         )
     try:
-        info = read_gguf(partial)
+        info = check_model_file(partial).info  # in a child process: the bytes are a stranger's
     except ModelLoadError as exc:
         partial.unlink(missing_ok=True)
         raise ModelLoadError(

@@ -17,6 +17,7 @@ from typing import Any
 from app.core.errors import ModelError, ModelLoadError, ModelNotFoundError
 from app.core.models import fileops
 from app.core.models.gguf import read_gguf
+from app.core.models.isolation import check_model_file
 from app.core.models.progress import ProgressCallback, RateMeter, TransferControl
 from app.core.models.registry import (
     BUNDLED, DOWNLOADED, FOUND, IMPORTED, IMPORTED_DIR, InstalledModel, forget_model,
@@ -116,7 +117,9 @@ def import_model(source: str | Path, *, mode: str = "copy", models_dir: str | Pa
     src = Path(source).expanduser()
     if not src.is_file():
         raise ModelNotFoundError(f"There is no file at {src}.")
-    info = read_gguf(src)  # refuses non-GGUF and truncated files before anything is written
+    # In a child process with limits, before anything is written or llama.cpp ever sees the file:
+    # refuses non-GGUF, truncated and hostile files (absurd header sizes, a template that attacks).
+    info = check_model_file(src).info
     root = models_root(models_dir, settings)
     details = info.summary()
     display = name or info.name or src.stem

@@ -297,3 +297,15 @@ def test_limits_too_small_to_read_anything_are_refused(matome_home, field, value
     loaded = settings_store.load()
     assert complaint in loaded.problem
     assert loaded.settings.limits == LimitSettings()
+
+
+def test_a_word_file_that_needs_more_memory_than_the_limit_says_so(tmp_path):
+    # 50 MB of XML: libxml2 runs out of address space under a 300 MB limit and says "unknown
+    # error", which must still reach the user as the memory limit, not as a damaged file.
+    paragraph = b"<w:p><w:r><w:t>Words of a very long document that never seems to end.</w:t></w:r></w:p>"
+    path = tmp_path / "huge.docx"
+    path.write_bytes(replace_member(plain_docx(), "word/document.xml",
+                                    lambda xml: xml.replace(b"<w:body>", b"<w:body>" + paragraph * 600_000)))
+    error = read_quickly(path, limits=LimitSettings(max_reader_megabytes=300))
+    assert isinstance(error, DocumentTooLargeError), error
+    assert str(error).startswith("Reading this file needed more than 300 MB of memory")

@@ -64,6 +64,8 @@ class _Worker:
         self.process.start()
         child_end.close()
         self.ready = False
+        #: Set when the worker said it exits after its current answer.
+        self.retiring = False
         self._watch = None
 
     def memory_megabytes(self) -> float | None:
@@ -136,10 +138,12 @@ class ReaderPool:
             if isinstance(error, DocumentError):
                 error.path = given
             raise
-        if kind == "memory":
+        if kind == "memory" or worker.retiring:
             self._discard(worker)
+        else:
+            self._give_back(worker)
+        if kind == "memory":
             raise DocumentTooLargeError(OUT_OF_MEMORY.format(megabytes=request.limits.max_reader_megabytes), given)
-        self._give_back(worker)
         if kind == "document":
             if should_cancel is not None and should_cancel():
                 raise Cancelled()
@@ -173,6 +177,8 @@ class ReaderPool:
                     raise self._died(worker, request) from None
                 if kind == "ready":
                     worker.ready = True
+                elif kind == "retiring":
+                    worker.retiring = True
                 elif kind == "log":
                     _replay(payload)
                 else:

@@ -3,7 +3,8 @@
 The parent (isolation.py) starts this with multiprocessing's "spawn" method and sends one
 ReadRequest at a time; the answer is ("document", Document), ("error", state of a
 DocumentError), ("memory", None) or ("failed", text), with ("log", record) lines streamed
-meanwhile and ("ready", pid) once at start. It imports the readers and nothing else of the app:
+meanwhile, ("ready", pid) once at start, and ("retiring", None) before an answer after which
+this process exits. It imports the readers and nothing else of the app:
 never Qt, never llama_cpp.
 """
 
@@ -75,7 +76,17 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
         except Exception as exc:  # noqa: BLE001 — a reader bug must not end the worker's loop
             logging.getLogger(__name__).exception("the reader failed on %s", request.path)
             reply = ("failed", f"{type(exc).__name__}: {exc}")
+        near_limit = _came_near_memory_limit(request.limits.max_reader_megabytes)
+        if near_limit and reply[0] in ("error", "failed"):
+            # libxml2 reports an allocation refused at the limit as a parse error ("unknown
+            # error"), not as MemoryError; "damaged" would send the user the wrong way.
+            logging.getLogger(__name__).info("reading %s failed at the memory limit", request.path)
+            reply, out_of_memory = ("memory", None), True
         try:
+            if out_of_memory or near_limit:
+                # The peak stays for the process's life, so only a fresh one can judge the next file.
+                connection.send(("retiring", None))
+                out_of_memory = True
             try:
                 connection.send(reply)
             except MemoryError:
@@ -86,6 +97,18 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
         reply = None
         if out_of_memory:
             return  # a process that ran out of memory may be in a bad state; start afresh
+
+
+def _came_near_memory_limit(megabytes: int) -> bool:
+    """Whether this process's address space ever came within a tenth of the limit (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024 >= 0.9 * megabytes * 1024 * 1024
+    except (OSError, ValueError):
+        pass
+    return False
 
 
 def _import_readers() -> None:

@@ -9,7 +9,10 @@ caller's cancel flag. A worker that crashed, overran or was cancelled is killed 
 a healthy one stays warm for the next file, so only the first read pays for starting Python.
 
 The worker's own side (its loop and limits) is reader_worker.py; it imports the readers and
-nothing else of the app: never Qt, never llama_cpp.
+nothing else of the app: never Qt, never llama_cpp. As with any use of "spawn", a script that
+reads documents must keep its top level under `if __name__ == "__main__":` (the worker imports
+the main module); a frozen bundle must call multiprocessing.freeze_support() first thing, as
+app/__main__.py does.
 """
 
 from __future__ import annotations

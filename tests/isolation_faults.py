@@ -47,3 +47,34 @@ def misbehaving_reader(request: ReadRequest):
                         if module.split(".")[0] in ("PySide6", "shiboken6", "llama_cpp", "huggingface_hub"))
         document.warnings.append(f"pid={os.getpid()} modules={','.join(loaded)}")
     return document
+
+
+def main(argv: list[str]) -> None:
+    """An app for the tests to run as a process of its own (`python -m tests.isolation_faults`):
+
+        whoami FILE   import Qt and llama_cpp first, as the window does, then read FILE in a
+                      reader process and print what that process had imported
+        hang FILE     start reading FILE (named hang…) and print the reader's pid, then wait
+    """
+    import threading
+
+    from app.core.documents.isolation import ReaderPool
+
+    command, path = argv
+    pool = ReaderPool(misbehaving_reader)
+    if command == "whoami":
+        import llama_cpp  # noqa: F401 — loaded in this process, must not be in the reader's
+        from PySide6 import QtWidgets  # noqa: F401
+
+        print(pool.read(path).warnings[-1], flush=True)
+        return
+    threading.Thread(target=pool.read, args=(path,), daemon=True).start()
+    while pool.last_pid is None:
+        time.sleep(0.01)
+    time.sleep(0.5)  # the reader has the request and is hanging in it
+    print(pool.last_pid, flush=True)
+    time.sleep(60)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -198,7 +198,7 @@ def test_a_hung_reader_ends_when_the_app_is_killed(tmp_path):
     import psutil
 
     path = write_pdf(tmp_path, "hang.pdf")
-    with subprocess.Popen([sys.executable, "-c", HUNG_APP, str(path)], cwd=PROJECT_ROOT,
+    with subprocess.Popen([sys.executable, "-m", "tests.isolation_faults", "hang", str(path)], cwd=PROJECT_ROOT,
                           stdout=subprocess.PIPE, text=True) as app:
         try:
             worker = psutil.Process(int(app.stdout.readline()))
@@ -218,16 +218,12 @@ def test_a_hung_reader_ends_when_the_app_is_killed(tmp_path):
         pytest.fail("the reader went on with its hung file after the app was killed")
 
 
-#: An app that starts reading a hanging file and says which process is reading it.
-HUNG_APP = """
-import sys, threading, time
-from app.core.documents.isolation import ReaderPool
-from tests.isolation_faults import misbehaving_reader
-pool = ReaderPool(misbehaving_reader)
-threading.Thread(target=pool.read, args=(sys.argv[1],), daemon=True).start()
-while pool.last_pid is None:
-    time.sleep(0.01)
-time.sleep(0.5)
-print(pool.last_pid, flush=True)
-time.sleep(60)
-"""
+
+def test_the_reader_of_an_app_that_loaded_qt_and_llama_has_neither(tmp_path):
+    # Run as the window runs (`python -m …`, so the worker imports the main module by name),
+    # with PySide6 and llama_cpp imported before the first read.
+    path = write_pdf(tmp_path, "whoami.pdf")
+    result = subprocess.run([sys.executable, "-m", "tests.isolation_faults", "whoami", str(path)],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("modules="), result.stdout

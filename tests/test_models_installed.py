@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 
 import pytest
 
@@ -245,3 +246,19 @@ def test_cli_list_json_and_import(gguf_file, capsys):
     assert run(["models", "info", str(gguf_file), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["architecture"] == "llama"
     assert run(["models", "delete", "office-model-q4_0"]) == 0
+
+
+def test_a_model_file_is_checked_once_per_version(gguf_file):
+    from app.core.models.isolation import check_model_file
+
+    started = time.perf_counter()
+    first = check_model_file(gguf_file)
+    child_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    assert check_model_file(gguf_file) is first  # remembered: loading it again costs nothing
+    assert time.perf_counter() - started < min(0.05, child_seconds / 2)
+    # A changed file is a new file: checked again, and its damage is found.
+    data = gguf_file.read_bytes()
+    gguf_file.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelLoadError, match="incomplete"):
+        check_model_file(gguf_file)

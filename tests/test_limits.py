@@ -180,6 +180,26 @@ def test_deeply_nested_pdf_objects_end_in_text_or_a_typed_error(tmp_path, nestin
     assert isinstance(outcome, CorruptDocumentError) or "hostile file" in outcome.text, outcome
 
 
+def test_a_flate_bomb_in_a_page_is_stopped_at_the_memory_limit(tmp_path):
+    # 1 GB of spaces in a 1 MB content stream: pdfium inflates it, hits the 400 MB limit and
+    # aborts (SIGABRT). That must read as the memory limit, not as a damaged file.
+    compressor = zlib.compressobj(9)
+    megabyte = b" " * MB
+    block = compressor.compress(megabyte) + compressor.flush(zlib.Z_FULL_FLUSH)
+    repeat = compressor.compress(megabyte) + compressor.flush(zlib.Z_FULL_FLUSH)
+    bomb = block + repeat * 999 + compressor.flush()
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(build_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        4: b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(bomb), bomb),
+    }))
+    error = read_quickly(path, limits=LimitSettings(max_reader_megabytes=400))
+    assert isinstance(error, DocumentTooLargeError), error
+    assert str(error).startswith("Reading this file needed more than 400 MB of memory")
+
+
 def test_thousands_of_scanned_pages_are_called_a_scan_quickly(tmp_path):
     path = tmp_path / "scan.pdf"
     path.write_bytes(image_only_pdf(1999))

@@ -130,7 +130,7 @@ def load_history(sha256: str, library: Library, model_key: str | None = None,
 
 def read_document(path: Path, limits: Any, library: Library | None, token: CancelToken) -> ReadOutcome:
     """Read the file in the reader process (a file that crashes or hangs a reader becomes this
-    entry's error, not the window's end); cancelling the token stops that process within 50 ms."""
+    entry's error, not the window's end); cancelling the token stops that process within a few hundredths of a second."""
     document = load_document(path, limits=limits, should_cancel=lambda: token.cancelled)
     problem = None
     if library is not None:

@@ -51,7 +51,7 @@ def load_document(path: str | os.PathLike, *, password: str | None = None,
                   should_cancel: Callable[[], bool] | None = None) -> Document:
     """Read a PDF, DOCX, TXT or Markdown file into a Document, in a reader process.
 
-    `password` opens an encrypted PDF. `should_cancel` is polled every 50 ms while the reader
+    `password` opens an encrypted PDF. `should_cancel` is polled every 25 ms while the reader
     works; when it returns True the reader is stopped and Cancelled is raised. Raises a
     DocumentError subclass for every way a file can fail to read, including a reader that
     crashed or overran `limits.max_read_seconds` or `limits.max_reader_megabytes`.

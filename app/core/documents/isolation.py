@@ -29,16 +29,18 @@ from pathlib import Path
 
 from app.core import errors
 from app.core.documents.model import Document
-from app.core.documents.reader_worker import ReadRequest, read_request, worker_main
+from app.core.documents.reader_worker import RETIRE_AT, ReadRequest, read_request, worker_main
 from app.core.errors import Cancelled, CorruptDocumentError, DocumentError, DocumentTooLargeError
 from app.core.settings import LimitSettings
 
 log = logging.getLogger(__name__)
 
 #: How often the waiting side looks at the cancel flag, the clock and the worker's memory.
-_POLL_SECONDS = 0.05
+_POLL_SECONDS = 0.025
 #: Idle workers kept running; two, because the window may read two files at once.
 _KEEP_WARM = 2
+#: A worker that dies having grown past this share of its memory limit ran out of memory.
+_CRASH_IS_MEMORY = RETIRE_AT
 
 CRASHED = ("Reading this file crashed {reader}; the file is probably damaged. Matome restarted the "
            "reader, so other files are not affected. If the file opens in another program, save a new "
@@ -69,17 +71,22 @@ class _Worker:
         self.ready = False
         #: Set when the worker said it exits after its current answer.
         self.retiring = False
+        #: The largest address space seen during the current request.
+        self.peak_megabytes = 0.0
         self._watch = None
 
-    def memory_megabytes(self) -> float | None:
+    def resident_megabytes(self) -> float | None:
+        """Resident memory now; also notes the address space, for `peak_megabytes`."""
         try:
             if self._watch is None:
                 import psutil
 
                 self._watch = psutil.Process(self.process.pid)
-            return self._watch.memory_info().rss / 1024 / 1024
+            memory = self._watch.memory_info()
         except Exception:  # noqa: BLE001 — the process may be gone; the pipe will say so
             return None
+        self.peak_megabytes = max(self.peak_megabytes, memory.vms / 1024 / 1024)
+        return memory.rss / 1024 / 1024
 
     def stop(self) -> None:
         try:
@@ -171,6 +178,7 @@ class ReaderPool:
         except (OSError, ValueError):
             raise self._died(worker, request) from None
         next_memory_check = 0.0
+        worker.peak_megabytes = 0.0
         while True:
             ready = wait_for_any([worker.connection, worker.process.sentinel], timeout=_POLL_SECONDS)
             if worker.connection in ready:
@@ -198,7 +206,7 @@ class ReaderPool:
             if now >= next_memory_check:
                 # Where RLIMIT_AS does not exist (Windows) or is not enforced (macOS), this is the limit.
                 next_memory_check = now + _POLL_SECONDS
-                used = worker.memory_megabytes()
+                used = worker.resident_megabytes()
                 if used is not None and used > limits.max_reader_megabytes:
                     log.warning("reading %s used %.0f MB; stopping the reader", request.path, used)
                     raise DocumentTooLargeError(OUT_OF_MEMORY.format(megabytes=limits.max_reader_megabytes),
@@ -211,6 +219,12 @@ class ReaderPool:
             log.error("the reader process ended before it was ready (%s)", how)
             return DocumentError(DID_NOT_START.format(detail=how), request.path)
         log.warning("the reader process %s while reading %s", how, request.path)
+        if worker.peak_megabytes >= _CRASH_IS_MEMORY * request.limits.max_reader_megabytes:
+            # Native code that cannot allocate mostly aborts (pdfium does, on a flate bomb). The
+            # worker retires once past this share of its limit (reader_worker.RETIRE_AT), so
+            # such growth came from this file.
+            return DocumentTooLargeError(OUT_OF_MEMORY.format(megabytes=request.limits.max_reader_megabytes),
+                                         request.path)
         return CorruptDocumentError(CRASHED.format(reader=_reader_name(Path(request.path))), request.path)
 
     def _start(self) -> _Worker:

@@ -22,6 +22,8 @@ from app.core.documents.model import Document
 from app.core.errors import DocumentError
 from app.core.settings import LimitSettings
 
+#: A worker whose address space passed this share of its memory limit exits after answering.
+RETIRE_AT = 0.5
 #: Log records the worker forwards; DEBUG would flood the pipe on a damaged file.
 FORWARDED_LEVEL = logging.INFO
 _RECORD_FIELDS = ("name", "levelno", "levelname", "pathname", "filename", "module", "lineno",
@@ -76,15 +78,16 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
         except Exception as exc:  # noqa: BLE001 — a reader bug must not end the worker's loop
             logging.getLogger(__name__).exception("the reader failed on %s", request.path)
             reply = ("failed", f"{type(exc).__name__}: {exc}")
-        near_limit = _came_near_memory_limit(request.limits.max_reader_megabytes)
-        if near_limit and reply[0] in ("error", "failed"):
+        peak = _peak_share_of(request.limits.max_reader_megabytes)
+        if peak >= 0.9 and reply[0] in ("error", "failed"):
             # libxml2 reports an allocation refused at the limit as a parse error ("unknown
             # error"), not as MemoryError; "damaged" would send the user the wrong way.
             logging.getLogger(__name__).info("reading %s failed at the memory limit", request.path)
             reply, out_of_memory = ("memory", None), True
         try:
-            if out_of_memory or near_limit:
-                # The peak stays for the process's life, so only a fresh one can judge the next file.
+            if out_of_memory or peak >= RETIRE_AT:
+                # The peak stays for the process's life (and freed memory is rarely given back),
+                # so only a fresh process can tell what the next file needs.
                 connection.send(("retiring", None))
                 out_of_memory = True
             try:
@@ -99,16 +102,17 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
             return  # a process that ran out of memory may be in a bad state; start afresh
 
 
-def _came_near_memory_limit(megabytes: int) -> bool:
-    """Whether this process's address space ever came within a tenth of the limit (Linux)."""
+def _peak_share_of(megabytes: int) -> float:
+    """This process's largest address space so far, as a share of `megabytes` (Linux; 0
+    elsewhere)."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmPeak:"):
-                    return int(line.split()[1]) * 1024 >= 0.9 * megabytes * 1024 * 1024
+                    return int(line.split()[1]) / 1024 / megabytes
     except (OSError, ValueError):
         pass
-    return False
+    return 0.0
 
 
 def _import_readers() -> None:

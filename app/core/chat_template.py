@@ -14,10 +14,12 @@ library's choices:
     call or filter, `range` items per render, the size of values kept in a `namespace` across
     loop iterations, and the length of the rendered prompt.
 
-A template that breaks a rule raises TemplateRefused, with a message saying what it tried; the
-engine then uses its plain prompt layout. The import check (app/core/models/isolation.py) also
-renders each template once in a child process with a memory and time limit, which catches a
-template that explodes some way these limits do not foresee.
+A template that fails raises TemplateRefused, with a message saying what it tried. One that
+broke a rule (`hostile`) gets its model file refused; one that merely fails (a syntax error, a
+layout it refuses on purpose) leaves the model usable with the engine's plain prompt layout.
+Before a model is installed or loaded, app/core/models/isolation.py also renders its templates
+in a child process with a memory and time limit, which catches a template that explodes in
+some way these limits do not foresee.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
-#: Real chat templates are a few KB; the longest published ones are under 50 KB.
+#: Real chat templates are a few KB; even long tool-use ones stay far below this.
 MAX_TEMPLATE_CHARS = 256 * 1024
 #: Any string or list a template builds (a repetition, a join, a namespace value).
 MAX_VALUE_CHARS = 4 * 1024 * 1024
@@ -114,8 +116,10 @@ def _check_format(layout: Any, values: Any) -> None:
     if not isinstance(values, (list, tuple)):
         values = [values]
     values = [v for value in values for v in (value.values() if isinstance(value, dict) else [value])]
+    _check_arguments(values, {})  # `%*s` takes its width from the values
     fields = layout.count("{") + layout.count("%")
-    widths = [int(number) for number in _NUMBER.findall(layout)]
+    # Any number in the text may be a width; a seven-digit one is already too wide.
+    widths = [int(number) if len(number) < 7 else 10**7 for number in _NUMBER.findall(layout)]
     longest = max((len(str(value)) for value in values), default=0)
     _check_size(len(layout) + fields * (longest + max(widths, default=0)), "a formatted text")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -35,6 +34,8 @@ def misbehaving_reader(request: ReadRequest):
     if name.startswith("grow"):
         # Lifts the address-space limit (as on Windows, where there is none) and touches pages, so
         # only the parent's watch on resident memory can stop it.
+        import resource
+
         resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
         hoard = []
         for _ in range(100):

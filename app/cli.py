@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 from contextlib import contextmanager
@@ -94,7 +95,8 @@ def run(argv: list[str]) -> int:
 
             return run_library_command(args)
         handler = {"summarize": _summarize, "ask": _ask, "text": _text}[args.command]
-        return handler(args)
+        with _reader_logs_quiet():
+            return handler(args)
     except Cancelled:
         print("\nCancelled.", file=sys.stderr)
         return EXIT_CANCELLED
@@ -217,6 +219,25 @@ def _cli_hint(error: MatomeError) -> str:
     if isinstance(error, EncryptedDocumentError):
         return " (On the command line: --password PASSWORD.)"
     return ""
+
+
+@contextmanager
+def _reader_logs_quiet():
+    # A damaged file makes the readers log what went wrong, tracebacks included, and Python
+    # prints unhandled warnings to stderr; here the error message printed for the file says
+    # what a person needs, so their diagnostics (and the reader process's) stay out of it.
+    quiet = logging.NullHandler()
+    loggers = [logging.getLogger(name) for name in ("app.core.documents", "pypdf", "docx")]
+    before = [logger.propagate for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(quiet)
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger, propagate in zip(loggers, before):
+            logger.removeHandler(quiet)
+            logger.propagate = propagate
 
 
 def _load_settings():

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 import zlib
@@ -180,21 +183,27 @@ def test_deeply_nested_pdf_objects_end_in_text_or_a_typed_error(tmp_path, nestin
     assert isinstance(outcome, CorruptDocumentError) or "hostile file" in outcome.text, outcome
 
 
-def test_a_flate_bomb_in_a_page_is_stopped_at_the_memory_limit(tmp_path):
-    # 1 GB of spaces in a 1 MB content stream: pdfium inflates it, hits the 400 MB limit and
-    # aborts (SIGABRT). That must read as the memory limit, not as a damaged file.
+def flate_bomb_pdf(megabytes: int) -> bytes:
+    """A page whose content stream inflates to `megabytes` MB of spaces, in about a thousandth
+    of that: each megabyte, flushed, compresses to the same bytes, so one block is repeated."""
     compressor = zlib.compressobj(9)
     megabyte = b" " * MB
     block = compressor.compress(megabyte) + compressor.flush(zlib.Z_FULL_FLUSH)
     repeat = compressor.compress(megabyte) + compressor.flush(zlib.Z_FULL_FLUSH)
-    bomb = block + repeat * 999 + compressor.flush()
-    path = tmp_path / "bomb.pdf"
-    path.write_bytes(build_pdf({
+    bomb = block + repeat * (megabytes - 1) + compressor.flush()
+    return build_pdf({
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
         2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
         4: b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(bomb), bomb),
-    }))
+    })
+
+
+def test_a_flate_bomb_in_a_page_is_stopped_at_the_memory_limit(tmp_path):
+    # pdfium inflates 1 GB, hits the 400 MB limit and aborts (SIGABRT). That must read as the
+    # memory limit, not as a damaged file.
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(flate_bomb_pdf(1000))
     error = read_quickly(path, limits=LimitSettings(max_reader_megabytes=400))
     assert isinstance(error, DocumentTooLargeError), error
     assert str(error).startswith("Reading this file needed more than 400 MB of memory")
@@ -329,3 +338,21 @@ def test_a_word_file_that_needs_more_memory_than_the_limit_says_so(tmp_path):
     error = read_quickly(path, limits=LimitSettings(max_reader_megabytes=300))
     assert isinstance(error, DocumentTooLargeError), error
     assert str(error).startswith("Reading this file needed more than 300 MB of memory")
+
+
+def test_the_command_line_survives_a_reader_that_aborts_with_one_message(tmp_path, matome_home):
+    # The real thing end to end: `matome text` on a flate bomb whose reader dies of SIGABRT
+    # under the memory limit in settings, then on a damaged Word file.
+    settings_file = settings_store.settings_path()
+    settings_file.parent.mkdir(parents=True, exist_ok=True)
+    settings_file.write_text(json.dumps({"limits": {"max_reader_megabytes": 400}}))
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(flate_bomb_pdf(1000))
+    damaged = tmp_path / "damaged.docx"
+    damaged.write_bytes(replace_member(plain_docx(), "word/document.xml", lambda xml: xml[:300]))
+    for path, message in ((bomb, "needed more than 400 MB of memory"), (damaged, "Word file is damaged")):
+        result = subprocess.run([sys.executable, "-m", "app", "text", str(path)], capture_output=True,
+                                text=True, timeout=60, env=dict(os.environ, MATOME_HOME=str(matome_home)))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("matome: ") and message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr

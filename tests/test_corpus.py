@@ -104,3 +104,20 @@ def test_table_of_contents_page_keeps_its_entries_but_not_its_page_number(corpus
     first_page = [block.text for block in document.blocks if block.page == 1]
     assert "1 Foo 2" in first_page
     assert "1" not in first_page
+
+
+def test_the_reader_process_gives_back_exactly_what_reading_here_gives(corpus_dir):
+    # The process boundary must lose nothing: every block, page, title, warning and hash
+    # crosses the pipe intact, and the same files fail with the same errors.
+    from app.core.documents import load_document_in_process
+
+    for relative_path in CORPUS_PDFS:
+        path = corpus_dir / relative_path
+        if relative_path in EXPECTED_ERRORS:
+            with pytest.raises(EXPECTED_ERRORS[relative_path]) as isolated:
+                load_document(path)
+            with pytest.raises(EXPECTED_ERRORS[relative_path]) as here:
+                load_document_in_process(path)
+            assert (str(isolated.value), isolated.value.path) == (str(here.value), here.value.path)
+        else:
+            assert load_document(path) == load_document_in_process(path), relative_path

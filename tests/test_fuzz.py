@@ -43,3 +43,15 @@ def test_the_same_seed_makes_the_same_files(corpus_dir):
 
     assert fingerprint(SEED) == fingerprint(SEED)
     assert fingerprint(SEED) != fingerprint(SEED + 1)
+
+
+def test_the_fuzz_script_runs_and_reports(corpus_dir, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "fuzz"
+    result = subprocess.run([sys.executable, str(script), "--count", "30", "--seed", "5", "--corpus", str(corpus_dir),
+                             "--keep", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "30 files in" in result.stdout and "0 failures" in result.stdout

@@ -93,7 +93,8 @@ def _check_unpacked_size(path: Path, limits: LimitSettings) -> None:
         raise DocumentTooLargeError(
             f"This Word file is made of {len(members):,} parts; Matome opens files of up to "
             f"{limits.max_zip_members:,}. Real documents have far fewer, so it is probably damaged or "
-            "built to overload programs that open it.", str(path))
+            "built to overload programs that open it. If Word opens it, save a new copy and open that.",
+            str(path))
     if body > limits.max_megabytes * 1024 * 1024:
         raise DocumentTooLargeError(
             f"This Word file unpacks to {body / 1024 / 1024:,.0f} MB of text, over the "

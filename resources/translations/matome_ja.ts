@@ -583,8 +583,9 @@ A small starter model is already installed. For better summaries, download a lar
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+153"/>
+        <location filename="../../app/ui/main_window.py" line="+155"/>
         <source>Matome — private document summaries</source>
+        <extracomment>If the window is never painted (hidden, minimized at start), the model thread starts anyway.</extracomment>
         <translation>Matome — プライベートなドキュメント要約</translation>
     </message>
     <message>
@@ -1043,7 +1044,7 @@ A small starter model is already installed. For better summaries, download a lar
     <message>
         <location line="+17"/>
         <source>Export cancelled: “{name}” was kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>書き出しを取り消しました。「{name}」はそのままです。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1088,12 +1089,12 @@ A small starter model is already installed. For better summaries, download a lar
     <message>
         <location line="+10"/>
         <source>Replace file?</source>
-        <translation type="unfinished"></translation>
+        <translation>ファイルを置き換えますか？</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>“{name}” already exists in {folder}. Replace it?</source>
-        <translation type="unfinished"></translation>
+        <translation>「{name}」は {folder} に既にあります。置き換えますか？</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1103,7 +1104,7 @@ A small starter model is already installed. For better summaries, download a lar
     <message>
         <location line="+6"/>
         <source>Export failed</source>
-        <translation type="unfinished"></translation>
+        <translation>書き出しに失敗しました</translation>
     </message>
 </context>
 <context>

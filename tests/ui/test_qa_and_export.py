@@ -86,3 +86,49 @@ def test_copy_puts_the_summary_on_the_clipboard(window, write_text, qtbot):
     wait_until(qtbot, lambda: entry.status == DONE)
     window.window_actions.copy.trigger()
     assert QGuiApplication.clipboard().text() == entry.summary
+
+
+def test_export_asks_before_replacing_a_file_and_keeps_it_when_told_no(window, write_text, tmp_path, qtbot,
+                                                                        monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    entry = window.controller.entry(window.open_paths([write_text("quarterly-report.txt", REPORT_TEXT)])[0])
+    wait_until(qtbot, lambda: entry.status == DONE)
+    target = tmp_path / "mine.md"
+    target.write_text("the person's own notes")
+    asked = []
+
+    def answer(reply):
+        def question(parent, title, text, *args):
+            asked.append(text)
+            return reply
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    assert window.exporter.export_to(target) is None
+    assert "mine.md" in asked[-1]
+    assert target.read_text() == "the person's own notes"
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    with qtbot.waitSignal(window.status_bar.messageChanged, timeout=10_000):
+        window.exporter.export_to(target)
+    wait_until(qtbot, lambda: "48 million yen" in target.read_text(encoding="utf-8"))
+    assert len(asked) == 2
+
+
+def test_a_failed_export_is_shown_in_a_message_and_the_summary_stays(window, write_text, tmp_path, qtbot):
+    from PySide6.QtWidgets import QMessageBox
+
+    entry = window.controller.entry(window.open_paths([write_text("quarterly-report.txt", REPORT_TEXT)])[0])
+    wait_until(qtbot, lambda: entry.status == DONE)
+    summary = entry.summary
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+
+    window.exporter.export_to(blocker / "summary.md")  # a file is not a folder: the write fails
+
+    wait_until(qtbot, lambda: window.findChild(QMessageBox, "export-failed") is not None)
+    box = window.findChild(QMessageBox, "export-failed")
+    assert "couldn't write" in box.text() and "summary is kept" in box.text()
+    assert entry.summary == summary and window.summary_view.markdown() == summary
+    box.close()

@@ -184,3 +184,28 @@ def test_a_final_text_that_lost_the_notes_is_replaced_by_the_notes(engine, monke
     assert resets and "34-60" not in result.text
     assert "[p" in result.text  # every line keeps the pages it came from
     assert len(key_point_hits(result.text, sections=3)) >= 2
+
+
+def test_a_one_pass_summary_that_left_out_the_facts_gets_them_back_with_their_pages(engine, monkeypatch):
+    """Seen with the starter model: a one-chunk report summarized as its three headings."""
+    document = make_report(sections=2, filler_per_section=6)
+    summarizer = Summarizer(engine, use_checkpoints=False)
+    original_stream = engine.stream
+
+    def final_of_headings(messages, **kwargs):
+        if "Write a short" in messages[-1]["content"]:
+            yield "1. Budget\n2. Hiring"
+            return
+        yield from original_stream(messages, **kwargs)
+
+    monkeypatch.setattr(engine, "stream", final_of_headings)
+    events, result = run(summarizer, document)
+    assert result.chunk_count == 1 and result.restored_points >= 1
+    assert result.text.startswith("1. Budget\n2. Hiring")
+    restored = [line for line in result.text.splitlines() if line.startswith("- ")]
+    assert restored and all(line.endswith(("[p. 1]", "[p. 2]")) for line in restored)
+    # The facts come back verbatim from the document, so they cannot be altered.
+    assert all(line[2:line.rindex(" [")] in document.text for line in restored)
+    assert key_point_hits(result.text, sections=2)
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert streamed.strip() == result.text

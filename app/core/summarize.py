@@ -108,7 +108,14 @@ class Summarizer:
         text = yield from self._final(document, notes, options, final_language, source_is_document,
                                       cancel, steps)
         restored = 0
-        if not source_is_document:
+        if source_is_document:
+            # A one-pass summary is checked against the document as a map note is against its
+            # chunk: the most fact-laden sentences it left out are added, with their pages.
+            addition, restored = self._restore_from_source(notes[0], text, options, final_language)
+            if addition:
+                yield TextDelta(addition)
+                text += addition
+        else:
             yield Progress("checking", steps.total, steps.total, steps.elapsed(), 0.0,
                            tokens=self._prompt_tokens + self._generated_tokens)
             if coverage(_render_notes(notes), text) < MIN_FINAL_COVERAGE:
@@ -227,6 +234,15 @@ class Summarizer:
         heading = prompt_set(language)["restored_heading"]
         lines = [f"- {note.line} [{note.location}]" for note in lost]
         return f"\n\n**{heading}:**\n" + "\n".join(lines), len(lost)
+
+    def _restore_from_source(self, source: Note, summary: str, options, language) -> tuple[str, int]:
+        sentences = missing_key_sentences(source.text, summary,
+                                          limit=max(1, RESTORE_LIMIT.get(options.length, 10) // 2))
+        if not sentences:
+            return "", 0
+        heading = prompt_set(language)["restored_heading"]
+        lines = [f"- {sentence} [{_page_of(source, sentence)}]" for sentence in sentences]
+        return f"\n\n**{heading}:**\n" + "\n".join(lines), len(sentences)
 
     def _restore_lines(self, group: Sequence[Note], merged_text: str) -> str:
         lost = lost_points([(n.location, n.text) for n in group], merged_text)
@@ -355,3 +371,13 @@ def _shorten(text: str, lines: int = 3) -> str:
     kept = [line for line in text.splitlines() if line.strip()][:lines]
     return "\n".join(kept)
 
+
+_PAGE_MARKER = re.compile(r"\[p\. ?(\d+)\]")
+
+
+def _page_of(source: Note, sentence: str) -> str:
+    """The page a sentence of a one-pass source is on: the last page marker before it, else the
+    source's own location."""
+    position = source.text.find(sentence)
+    markers = [m for m in _PAGE_MARKER.finditer(source.text, 0, max(position, 0))]
+    return f"p. {markers[-1].group(1)}" if markers else source.location

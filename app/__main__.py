@@ -6,15 +6,18 @@ or none it opens the window; `--self-test [--model FILE]` checks an installed bu
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 
 
 def main(argv: list[str] | None = None) -> int:
     # First of all: in a frozen bundle, the document reader process (app/core/documents/
     # isolation.py) starts this same executable, and this call turns it into that worker
-    # instead of a second Matome. Elsewhere it does nothing.
-    multiprocessing.freeze_support()
+    # instead of a second Matome. Elsewhere it does nothing, so multiprocessing stays off the
+    # start-up path of the window.
+    if getattr(sys, "frozen", False):
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "--self-test":
         from app.selftest import main as self_test_main

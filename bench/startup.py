@@ -3,8 +3,12 @@
 Both are launched as fresh processes by the same probe (bench/startup_probe.py), alternately,
 a few times each after one unrecorded warm-up launch of each (so both find the files they read
 in the OS cache); the medians are compared. One more Matome launch with `-X importtime` lists
-the modules that weigh most on the start-up path, and a diagnostic launch without the main
-window's wait for the model thread's warm-up imports shows what that wait costs.
+the modules that weigh most on the start-up path.
+
+The project's modules are compiled to bytecode first, as an installed app (pip's install, the
+PyInstaller bundle) has them: where PYTHONDONTWRITEBYTECODE is set, as on this project's build
+machines, every launch would otherwise compile Matome's sources again (about 70 ms here) while
+PySide6 comes precompiled.
 """
 
 from __future__ import annotations
@@ -51,18 +55,22 @@ def heaviest_imports(importtime_log: str, count: int = 10) -> list[dict]:
     return sorted(rows, key=lambda row: -row["cumulative_ms"])[:count]
 
 
+def compile_project() -> None:
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(PROJECT_ROOT / "app")], check=True,
+                   capture_output=True, timeout=LAUNCH_TIMEOUT_SECONDS)
+
+
 def measure_startup(runs: int, *, log=print) -> dict:
+    compile_project()
     with tempfile.TemporaryDirectory(prefix="matome-bench-startup-") as home:
         env = _environment(home)
         launch_seconds("bare", env)
         launch_seconds("matome", env)
-        bare, matome, no_wait = [], [], []
+        bare, matome = [], []
         for index in range(runs):
             bare.append(launch_seconds("bare", env)[0])
             matome.append(launch_seconds("matome", env)[0])
-            no_wait.append(launch_seconds("matome-no-warm-up-wait", env)[0])
-            log(f"    launch {index + 1}: bare {bare[-1]:.3f} s · Matome {matome[-1]:.3f} s "
-                f"(without the warm-up wait {no_wait[-1]:.3f} s)")
+            log(f"    launch {index + 1}: bare {bare[-1]:.3f} s · Matome {matome[-1]:.3f} s")
         _seconds, importtime = launch_seconds("matome", env, ("-X", "importtime"))
     bare_median, matome_median = statistics.median(bare), statistics.median(matome)
     return {
@@ -72,9 +80,6 @@ def measure_startup(runs: int, *, log=print) -> dict:
             "bare_pyside6_seconds": round(bare_median, 3),
             "matome_runs": [round(s, 3) for s in matome],
             "bare_runs": [round(s, 3) for s in bare],
-            # Diagnosis, not the app as shipped: MainWindow told not to wait for the model
-            # thread's warm-up imports (STARTUP_WAIT_MS = 0) before it shows.
-            "matome_without_warm_up_wait_seconds": round(statistics.median(no_wait), 3),
             "platform": env.get("QT_QPA_PLATFORM", "desktop"),
             "heaviest_imports_matome": heaviest_imports(importtime),
         },

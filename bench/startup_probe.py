@@ -2,8 +2,6 @@
 
     python bench/startup_probe.py matome   # the app, exactly as `python -m app` starts it
     python bench/startup_probe.py bare     # the least a PySide6 window can do
-    python bench/startup_probe.py matome-no-warm-up-wait   # diagnosis: the app, with the
-        # main window not waiting for the model thread's warm-up imports before it shows
 
 Both go through the same hook: when the event loop starts, an application-wide event filter
 waits for the first paint of a visible top-level window (Qt paints widgets while handling the
@@ -61,10 +59,6 @@ def main(argv: list[str]) -> int:
     report_when_shown()
     if argv[:1] == ["bare"]:
         return bare_window()
-    if argv[:1] == ["matome-no-warm-up-wait"]:
-        import app.ui.main_window
-
-        app.ui.main_window.STARTUP_WAIT_MS = 0
     from app.__main__ import main as matome_main
 
     return matome_main([])

@@ -97,8 +97,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--question", default="What is this document about?")
     parser.add_argument("--max-output", type=int, default=0)
-    parser.add_argument("--no-warm-up-wait", action="store_true",
-                        help="diagnosis: the main window does not wait for the model thread's warm-up")
     args = parser.parse_args(argv)
 
     launched = time.perf_counter()
@@ -114,11 +112,6 @@ def main(argv: list[str]) -> int:
 
     from PySide6.QtCore import QTimer
     from app.ui.application import build_main_window
-
-    if args.no_warm_up_wait:
-        import app.ui.main_window
-
-        app.ui.main_window.STARTUP_WAIT_MS = 0
 
     app, window = build_main_window([])
     built = time.perf_counter()
@@ -150,6 +143,9 @@ def main(argv: list[str]) -> int:
             turn = entry.turns[-1]
             state["outcome"]["answer"] = {"state": turn.state, "characters": len(turn.answer)}
             state["stage"] = "finished"
+            # Closing the window joins the model thread: that is shutting down, not a stall
+            # of a window in use.
+            watch.stop()
             app.quit()
         if time.perf_counter() - launched > TIMEOUT_SECONDS:
             state["stage"] = "timed out"

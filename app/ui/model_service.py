@@ -58,7 +58,10 @@ class ModelService(QObject):
     _job_submitted = Signal(object)
     _shutdown_requested = Signal()
 
-    def __init__(self, engine_factory: EngineFactory | None = None, parent: QObject | None = None):
+    def __init__(self, engine_factory: EngineFactory | None = None, parent: QObject | None = None, *,
+                 start: bool = True):
+        """With `start=False` jobs queue up until `start()`: a window starts the thread once it
+        has been painted, so the thread's imports do not share the GIL with building it."""
         super().__init__(parent)
         # The worker runs Python (imports, prompt building, token handling) beside the window.
         # The window's thread needs the GIL many times per frame and, by default, waits up to
@@ -86,7 +89,14 @@ class ModelService(QObject):
         worker.model_failed.connect(self._on_worker_model_failed, queued)
         worker.model_unloaded.connect(self._on_worker_model_unloaded, queued)
         worker.stats_measured.connect(self._on_worker_stats_measured, queued)
-        self._thread.start()
+        self._stopped = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start the model thread (jobs submitted so far run in order). Idempotent."""
+        if not self._stopped and not self._thread.isRunning():
+            self._thread.start()
 
     # ----- requests ----------------------------------------------------------------------
 
@@ -135,8 +145,12 @@ class ModelService(QObject):
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
         """Cancel every job, close the engine on its thread, and join the thread."""
+        was_stopped, self._stopped = self._stopped, True
         if not self._thread.isRunning():
+            self._jobs.clear()  # never started: its queued jobs will not run
             return True
+        if was_stopped:
+            return self._thread.wait(timeout_ms)
         for job in self._jobs.values():
             job.token.cancel()
             self._worker.interrupt(job.id)
@@ -148,7 +162,7 @@ class ModelService(QObject):
         return finished
 
     def _submit(self, request) -> int:
-        if not self._thread.isRunning():
+        if self._stopped:
             raise RuntimeError("the model service has been shut down")
         job = Job(next(self._ids), request)
         self._jobs[job.id] = job

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QTranslator, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -200,8 +200,24 @@ def build_main_window(argv: list[str], *, engine_factory=None):
         show_settings_problem(window, problem)
     if files:
         window.open_paths(files)
+    app.installEventFilter(FileOpenForwarder(window))
     extras.start()
     return app, window
+
+
+class FileOpenForwarder(QObject):
+    """macOS opens documents (a double-click in Finder, a drop on the Dock icon) by sending the
+    running app a FileOpen event instead of passing arguments; they open in the window."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 — Qt's name
+        if event.type() == QEvent.Type.FileOpen and event.file():
+            self._window.open_paths([event.file()])
+            return True
+        return False
 
 
 #: Modules the model manager, the Settings dialog and the first-run welcome need: about a third

@@ -126,3 +126,19 @@ def test_the_window_state_survives_a_restart(make_window):
     assert second.height() == size.height()
     assert default_sizes[2] > 0 and sizes[2] == 0
     assert second.splitter.sizes()[2] == 0
+
+
+def test_a_file_the_system_asks_to_open_opens_in_the_running_window(qtbot, write_text):
+    # macOS's Finder and Dock hand documents to a running app as FileOpen events.
+    from PySide6.QtGui import QFileOpenEvent
+
+    path = write_text("from-finder.txt", REPORT_TEXT)
+    app, window = application.build_main_window([], engine_factory=EngineFactory())
+    qtbot.addWidget(window)
+    try:
+        QApplication.sendEvent(app, QFileOpenEvent(str(path)))
+        entries = window.controller.entries()
+        assert [entry.name for entry in entries] == ["from-finder.txt"]
+        wait_until(qtbot, lambda: entries[0].status == DONE)
+    finally:
+        window.close()

@@ -66,7 +66,7 @@ def format_table(report: dict) -> str:
     for goal in GOALS:
         value = report.get(goal.key)
         met = goal.met(value)
-        rows.append((goal.label, _format_value(value), goal.describe(),
+        rows.append((goal.label, _format_value(value, report.get("errors") or {}), goal.describe(),
                      {True: "yes", False: "NO", None: "—"}[met]))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
@@ -78,9 +78,10 @@ def format_table(report: dict) -> str:
     return "\n".join(lines)
 
 
-def _format_value(value) -> str:
+def _format_value(value, errors: dict) -> str:
     if value is None:
-        return "failed"
+        # A section left out with --only is not a failure; one that raised is named in `errors`.
+        return "failed" if errors else "not run"
     if abs(value) >= 100:
         return f"{value:.0f}"
     if abs(value) >= 10:

@@ -3,12 +3,17 @@
 import threading
 import time
 
+import psutil
 import pytest
 
 from app.core.cancel import CancelToken
 from app.core.engine import Engine
 from app.core.errors import Cancelled, ModelLoadError, ModelNotFoundError
+from app.core.models.gguf import read_gguf
+from app.core.models.hardware import NotEnoughMemoryError, memory_to_load
+from app.core.settings import InferenceSettings
 from tests.fixtures.report import make_report
+from tests.gguf_edit import copy_with_metadata
 
 
 def test_reads_context_length_and_chat_template_from_the_gguf(engine):
@@ -90,11 +95,12 @@ def test_missing_and_broken_model_files_give_clear_errors(tmp_path, starter_mode
     assert "incomplete" in str(caught.value)
 
 
-def test_a_model_without_chat_template_gets_the_plain_prompt_layout(starter_model_path):
-    base_like = Engine(starter_model_path)
+def test_a_model_without_chat_template_gets_the_plain_prompt_layout(tmp_path, starter_model_path):
+    # A real GGUF without tokenizer.chat_template, as base models are published.
+    base = copy_with_metadata(starter_model_path, tmp_path / "base.gguf", remove=("tokenizer.chat_template",))
+    base_like = Engine(base)
     try:
-        base_like._formatter = None  # what a base model without tokenizer.chat_template gets
-        assert not base_like.has_chat_template
+        assert not base_like.has_chat_template and base_like.template_problem is None
         messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Name a fruit."}]
         prompt = base_like.format_prompt(messages)
         assert prompt == "Be brief.\n\n### Instruction:\nName a fruit.\n\n### Response:\n"
@@ -103,3 +109,69 @@ def test_a_model_without_chat_template_gets_the_plain_prompt_layout(starter_mode
         assert base_like.last_stats.generated_tokens > 0
     finally:
         base_like.close()
+
+
+def test_a_template_that_refuses_our_layout_falls_back_to_the_plain_one(tmp_path, starter_model_path):
+    gemma_like = copy_with_metadata(starter_model_path, tmp_path / "gemma-like.gguf", set_values={
+        "tokenizer.chat_template": "{% if messages[0].role == 'system' %}{{ raise_exception('System role not "
+                                   "supported') }}{% endif %}{% for m in messages %}{{ m.content }}{% endfor %}"})
+    engine = Engine(gemma_like)
+    try:
+        assert not engine.has_chat_template
+        assert "System role not supported" in engine.template_problem
+        assert engine.format_prompt([{"role": "user", "content": "Hi"}]).startswith("### Instruction:")
+        assert engine.generate([{"role": "user", "content": "Say hi."}], max_tokens=4) is not None
+    finally:
+        engine.close()
+
+
+def test_a_hostile_template_is_refused_before_llama_cpp_loads_the_file(tmp_path, starter_model_path):
+    marker = tmp_path / "pwned"
+    hostile = copy_with_metadata(starter_model_path, tmp_path / "helpful.gguf", set_values={
+        "tokenizer.chat_template": "{{ cycler.__init__.__globals__.os.system('touch " + str(marker) + "') }}"})
+    started = time.monotonic()
+    with pytest.raises(ModelLoadError, match="helpful.gguf was not used: the chat template tried something"):
+        Engine(hostile)
+    assert not marker.exists()
+    assert time.monotonic() - started < 5  # refused by the check, not after loading the weights
+
+
+def test_a_model_that_would_not_fit_in_memory_is_refused_with_the_numbers(starter_model_path):
+    settings = InferenceSettings(n_ctx=8192)
+    need = memory_to_load(read_gguf(starter_model_path), 8192, settings.n_batch)
+    # Free memory for the weights and buffers but not the whole 8k-token KV cache.
+    short = need.total_bytes - need.kv_cache_bytes // 2
+    started = time.monotonic()
+    with pytest.raises(NotEnoughMemoryError) as refused:
+        Engine(starter_model_path, settings, available_memory=short)
+    message = str(refused.value)
+    assert time.monotonic() - started < 5
+    assert message.startswith(f"{starter_model_path.name} needs about {need.total_bytes / 2**20:,.0f} MB")
+    assert f"for a 8,192-token context" in message and f"only {short / 2**20:,.0f} MB is free" in message
+    suggested = int(message.split("about ")[2].split(" tokens")[0].replace(",", ""))
+    assert 2048 <= suggested < 8192
+    assert refused.value.need.kv_cache_bytes == 8192 * 30 * 3 * (64 + 64) * 2  # SmolLM2-135M's shape
+
+    # With the suggested context it loads; with almost nothing free only a smaller model helps.
+    engine = Engine(starter_model_path, InferenceSettings(n_ctx=suggested), available_memory=short)
+    engine.close()
+    with pytest.raises(NotEnoughMemoryError, match="choose a smaller model"):
+        Engine(starter_model_path, settings, available_memory=64 * 2**20)
+
+
+def test_the_memory_estimate_covers_what_loading_really_takes(starter_model_path):
+    process = psutil.Process()
+    before = process.memory_info().rss
+    engine = Engine(starter_model_path, InferenceSettings(n_ctx=8192))
+    try:
+        # The KV cache is allocated whole at load; a prompt of more than one full batch puts the
+        # compute buffer to work too.
+        engine.generate([{"role": "user", "content": make_report(sections=2).text[:3000]}], max_tokens=2)
+        assert engine.last_stats.prompt_tokens > InferenceSettings().n_batch
+        grown = process.memory_info().rss - before
+    finally:
+        engine.close()
+    estimate = engine.memory_need.total_bytes
+    assert grown <= estimate, (grown, estimate)
+    # Close enough not to refuse models that would fit (measured: 332 MB used, 443 MB estimated).
+    assert estimate < 2 * grown, (grown, estimate)

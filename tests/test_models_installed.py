@@ -6,7 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -262,3 +265,13 @@ def test_a_model_file_is_checked_once_per_version(gguf_file):
     gguf_file.write_bytes(data[: len(data) // 2])
     with pytest.raises(ModelLoadError, match="incomplete"):
         check_model_file(gguf_file)
+
+
+def test_a_checker_that_cannot_start_is_not_blamed_on_the_file(gguf_file):
+    # Python reading its program from stdin: a spawned child cannot re-run it and exits at once.
+    script = f"from app.core.models.isolation import check_model_file\ncheck_model_file({str(gguf_file)!r})\n"
+    result = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parent.parent)
+    last = result.stderr.strip().splitlines()[-1]
+    assert "could not start the process that checks model files" in last, result.stderr
+    assert "damaged" not in last

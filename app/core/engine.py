@@ -7,6 +7,12 @@ while reading a long prompt as well as while writing — through llama.cpp's abo
 
 Requests that share a prefix with the previous one (the same document, a new question)
 reuse the KV cache of that prefix instead of reading it again.
+
+Before llama.cpp opens a file, the file is checked in a child process (header and chat
+template, app/core/models/isolation.py) and the memory it will take is compared with what is
+free, so a hostile file or a model too large for the computer is refused with a message rather
+than crashing the app or getting it killed by the system. The chat template is rendered by
+app/core/chat_template.py's sandbox, never by llama-cpp-python's.
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from app.core.cancel import CancelToken
+from app.core.chat_template import ChatTemplate, TemplateRefused, probe
 from app.core.errors import Cancelled, ModelError, ModelLoadError, ModelNotFoundError
 from app.core.events import GenerationStats
-from app.core.models.gguf import read_gguf
+from app.core.models.hardware import check_fits_in_memory
+from app.core.models.isolation import check_model_file
 from app.core.repetition import RepetitionGuard
 from app.core.settings import InferenceSettings
 
@@ -47,7 +55,10 @@ def physical_cores() -> int:
 class Engine:
     """One llama.cpp model, loaded and ready to stream text."""
 
-    def __init__(self, model_path: str | os.PathLike, inference: InferenceSettings | None = None):
+    def __init__(self, model_path: str | os.PathLike, inference: InferenceSettings | None = None, *,
+                 available_memory: int | None = None):
+        """`available_memory` (bytes) replaces the free memory measured now, for tests and callers
+        that know better (another model about to be unloaded)."""
         import llama_cpp  # heavy; loaded only when a model is
 
         self._llama_cpp = llama_cpp
@@ -56,13 +67,17 @@ class Engine:
         if not self.model_path.is_file():
             raise ModelNotFoundError(f"The model file {self.model_path} does not exist.")
         _silence_llama_logs(llama_cpp)
-        # Reading the header first turns a damaged or truncated file into a clear message
-        # (llama.cpp would only say "failed to load") and gives the trained context length.
-        self.gguf = read_gguf(self.model_path)
+        # Checking the header first (in a child process: the file may be hostile) turns a damaged
+        # or truncated file into a clear message (llama.cpp would only say "failed to load") and
+        # gives the trained context length and the shape the memory estimate needs.
+        checked = check_model_file(self.model_path)
+        self.gguf = checked.info
         self.context_length = self.gguf.context_length or 0
         wanted = self.settings.n_ctx or self.settings.max_context
         self.n_ctx = max(512, min(wanted, self.context_length or wanted))
         self.n_threads = self.settings.n_threads or physical_cores()
+        # Refused here with the numbers, not by the system killing the app halfway through.
+        self.memory_need = check_fits_in_memory(self.gguf, self.n_ctx, self.settings.n_batch, available_memory)
         started = time.monotonic()
         try:
             self._llama = llama_cpp.Llama(
@@ -86,10 +101,11 @@ class Engine:
                 "or too large for this computer's memory."
             ) from exc
         self.load_seconds = time.monotonic() - started
-        metadata = self._llama.metadata or {}
-        self.model_name = metadata.get("general.name") or self.model_path.stem
-        self.chat_template: str | None = metadata.get("tokenizer.chat_template") or None
-        self._formatter = self._make_formatter() if self.chat_template else None
+        self.model_name = self.gguf.name or self.model_path.stem
+        self.chat_template: str | None = self.gguf.chat_template
+        #: Why the model's chat template is not used (None when it is, or there is none).
+        self.template_problem: str | None = checked.template_problem
+        self._template = self._make_template() if self.chat_template and not self.template_problem else None
         self._cancel = CancelToken()
         self._abort_requested = False
         # Kept as attributes: ctypes callbacks must outlive their registration.
@@ -103,7 +119,7 @@ class Engine:
 
     @property
     def has_chat_template(self) -> bool:
-        return self._formatter is not None
+        return self._template is not None
 
     def describe(self) -> str:
         return f"{self.model_name} · {self.n_ctx} tokens context · {self.n_threads} threads"
@@ -120,16 +136,15 @@ class Engine:
         return len(self.tokenize(text))
 
     def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
-        if self._formatter is not None:
-            prompt = self._formatter(messages=list(messages)).prompt
+        prompt = self._render(messages)
+        if prompt is not None:
             return self.tokenize(prompt, add_bos=False, special=True)
         return self.tokenize(_fallback_prompt(messages), add_bos=True, special=False)
 
     def format_prompt(self, messages: Sequence[Message]) -> str:
         """The prompt text as the model sees it (for debugging and tests)."""
-        if self._formatter is not None:
-            return self._formatter(messages=list(messages)).prompt
-        return _fallback_prompt(messages)
+        prompt = self._render(messages)
+        return _fallback_prompt(messages) if prompt is None else prompt
 
     # ----- generation ------------------------------------------------------------------
 
@@ -199,7 +214,7 @@ class Engine:
                         stop_reason = "repetition"
                         yield text
                         break
-                    if self._formatter is None and _ends_with_fallback_stop(guard, text):
+                    if self._template is None and _ends_with_fallback_stop(guard, text):
                         stop_reason = "end"
                         break
                     yield text
@@ -253,20 +268,32 @@ class Engine:
         callback = self._abort_callback if enabled else self._no_abort_callback
         self._llama_cpp.llama_set_abort_callback(self._llama.ctx, callback, None)
 
-    def _make_formatter(self):
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
+    def _make_template(self) -> ChatTemplate | None:
         llama = self._llama
         eos_id, bos_id = llama.token_eos(), llama.token_bos()
         eos = llama._model.token_get_text(eos_id) if eos_id != -1 else ""
         bos = llama._model.token_get_text(bos_id) if bos_id != -1 else ""
-        formatter = Jinja2ChatFormatter(template=self.chat_template, eos_token=eos, bos_token=bos)
         try:
-            formatter(messages=[{"role": "system", "content": "x"}, {"role": "user", "content": "y"}])
-        except Exception as exc:  # a template our Jinja cannot render; plain prompts still work
+            return probe(self.chat_template, bos_token=bos, eos_token=eos)
+        except TemplateRefused as exc:  # plain prompts still work
             log.warning("chat template unusable (%s); using the plain prompt layout", exc)
+            self.template_problem = str(exc)
             return None
-        return formatter
+
+    def _render(self, messages: Sequence[Message]) -> str | None:
+        """The template's prompt, or None for the plain layout (no template, or it refused)."""
+        if self._template is None:
+            return None
+        try:
+            return self._template.render(messages)
+        except TemplateRefused as exc:
+            if exc.hostile:
+                raise ModelError(
+                    f"The chat template inside {self.model_path.name} was stopped: {exc}. A real model's "
+                    "template has no reason to do that; choose another model and delete this one."
+                ) from None
+            log.warning("chat template refused this request (%s); using the plain prompt layout", exc)
+            return None
 
     def __del__(self):
         try:

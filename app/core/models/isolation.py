@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: A header is a few hundred KB to a few MB: seconds even from a slow USB stick.
 CHECK_SECONDS = 30.0
+#: Starting the child's Python (before the clock above starts), generous for a busy computer.
+STARTUP_SECONDS = 60.0
 #: Python, the reader and Jinja need ~100 MB; the rest is room for the metadata and a template.
 CHECK_MEGABYTES = 1024
 
@@ -93,17 +95,26 @@ def _check_in_child(path: Path, check_size: bool, timeout: float, memory_megabyt
         raise ModelLoadError(DID_NOT_START.format(detail=exc.strerror or exc)) from exc
     finally:
         sender.close()  # the child holds the only writing end: its death is our EOF
+    started = False
     try:
-        if not receiver.poll(timeout):
-            log.warning("checking %s took over %g s; stopping the checker", path, timeout)
-            raise ModelLoadError(TIMED_OUT.format(name=path.name, seconds=timeout))
-        try:
-            kind, payload = receiver.recv()
-        except (EOFError, OSError):
-            process.join(5)
-            how = _describe_exit(process.exitcode)
-            log.warning("the model checker %s on %s", how, path)
-            raise ModelLoadError(CRASHED.format(name=path.name, how=how)) from None
+        while True:
+            # Starting Python is not the file's fault: the clock runs from the child's "ready".
+            if not receiver.poll(timeout if started else max(timeout, STARTUP_SECONDS)):
+                log.warning("checking %s took over %g s; stopping the checker", path, timeout)
+                raise ModelLoadError(TIMED_OUT.format(name=path.name, seconds=timeout))
+            try:
+                kind, payload = receiver.recv()
+            except (EOFError, OSError):
+                process.join(5)
+                how = _describe_exit(process.exitcode)
+                if not started:
+                    log.error("the model checker ended before it was ready (%s)", how)
+                    raise ModelLoadError(DID_NOT_START.format(detail=f"it {how}")) from None
+                log.warning("the model checker %s on %s", how, path)
+                raise ModelLoadError(CRASHED.format(name=path.name, how=how)) from None
+            if kind != "ready":
+                break
+            started = True
     finally:
         receiver.close()
         if process.is_alive():
@@ -121,6 +132,7 @@ def _check_in_child(path: Path, check_size: bool, timeout: float, memory_megabyt
 def _child_main(connection, path: str, check_size: bool, memory_megabytes: int) -> None:
     # Ctrl-C in a terminal reaches the whole process group; stopping the check is the parent's call.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    connection.send(("ready", None))
     _limit_resources(memory_megabytes)
     try:
         answer = ("ok", inspect(Path(path), check_size=check_size))

@@ -97,8 +97,21 @@ def docx_seeds() -> list[tuple[str, bytes]]:
     for name, document in seeds:
         buffer = io.BytesIO()
         document.save(buffer)
-        out.append((name, buffer.getvalue()))
+        with zipfile.ZipFile(buffer) as archive:
+            members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+        # python-docx stamps each member with the current time; the same seed must make the same
+        # bytes today and tomorrow.
+        out.append((name, _zip(members)))
     return out
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member_name, member_content in members:
+            info = zipfile.ZipInfo(member_name, date_time=(1980, 1, 1, 0, 0, 0))
+            archive.writestr(info, member_content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 # ----- mutations --------------------------------------------------------------------------
@@ -185,14 +198,7 @@ def _damage_member(rng: random.Random, data: bytes) -> tuple[str, bytes]:
         members[index] = (name, content[:spot] + b"<w:sdt><w:sdtContent>" * depth + content[spot:])
     elif content:
         members[index] = (name, _BYTE_MUTATIONS[how](rng, content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member_name, member_content in members:
-            # A fixed date: writestr would stamp the current time, and the same seed must make
-            # the same bytes.
-            info = zipfile.ZipInfo(member_name, date_time=(1980, 1, 1, 0, 0, 0))
-            archive.writestr(info, member_content, compress_type=zipfile.ZIP_DEFLATED)
-    return f"member-{how}-{name.replace('/', '_')}", out.getvalue()
+    return f"member-{how}-{name.replace('/', '_')}", _zip(members)
 
 
 def _lying_header(rng: random.Random, data: bytes) -> tuple[str, bytes]:

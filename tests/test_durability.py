@@ -134,3 +134,98 @@ def test_killed_while_saving_chunk_notes_the_notes_file_is_whole(tmp_path, monke
         for number in saved:
             assert notes[checkpoint.chunk_key(f"chunk {number}")] == note_text(number)
         assert len(notes) - len(saved) in (0, 1)
+
+
+# ----- a real summary, killed in its map step -------------------------------------------------
+
+
+def small_chunks(home: Path) -> None:
+    """Settings with the smallest chunks, so a short report makes a few quick map steps."""
+    from app.core import settings as settings_store
+    from app.core.settings import Settings
+
+    settings = Settings()
+    settings.summary.chunk_tokens = 256
+    settings_store.save(settings, home / "config" / "settings.json")
+
+
+def saved_notes(home: Path) -> dict[str, str]:
+    notes: dict[str, str] = {}
+    for path in (home / "cache" / "summaries").glob("*.json"):
+        notes.update(json.loads(path.read_text(encoding="utf-8"))["notes"])
+    return notes
+
+
+def kill_when(child: subprocess.Popen, condition, what: str, timeout: float = 90) -> list[dict]:
+    """Poll `condition()` (files on disk); SIGKILL the child as soon as it holds. Returns
+    what the child had said."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert child.poll() is None, f"the child ended before {what}: {child.stderr.read()}"
+        assert time.monotonic() < deadline, f"not in time: {what}"
+        time.sleep(0.02)
+    said, err = kill(child)
+    assert child.returncode == -signal.SIGKILL, err
+    return said
+
+
+def map_steps(calls: Path) -> list[tuple[int, int]]:
+    """(part, parts) of every map request a run made, in order, from the child's record."""
+    if not calls.exists():
+        return []
+    return [tuple(map(int, line.split()[1].split("/"))) for line in calls.read_text().splitlines()
+            if line.startswith("map ") and line.count("/") == 1]
+
+
+def test_summarize_killed_in_its_map_step_resumes_from_the_saved_notes(tmp_path, matome_home, starter_model_path):
+    from tests.fixtures.report import write_report_text
+
+    small_chunks(matome_home)
+    report = write_report_text(tmp_path / "report.md", sections=4, filler_per_section=8)
+    command = ["cli", "summarize", str(report), "--json", "--length", "short", "--model", str(starter_model_path)]
+    first_calls, second_calls = tmp_path / "first.calls", tmp_path / "second.calls"
+
+    kill_when(start(matome_home, *command, calls=first_calls), lambda: saved_notes(matome_home),
+              "a chunk's note was saved")
+    notes = saved_notes(matome_home)
+    parts = map_steps(first_calls)[0][1]
+    assert 1 <= len(notes) < parts  # killed with some chunks noted and some not
+
+    # Run it again, and kill it as soon as it asks the model for its first note.
+    kill_when(start(matome_home, *command, calls=second_calls), lambda: map_steps(second_calls),
+              "the rerun asked for a note")
+    # It skipped the chunks whose notes were saved: its first request was for the next chunk.
+    assert map_steps(second_calls)[0] == (len(notes) + 1, parts), map_steps(first_calls)
+    assert {key: saved_notes(matome_home)[key] for key in notes} == notes
+
+
+def test_after_a_kill_saved_summaries_are_intact_and_the_unfinished_one_resumes(tmp_path, matome_home,
+                                                                                starter_model_path):
+    from app.core.documents.model import file_sha256
+    from tests.fixtures.report import write_report_text
+
+    small_chunks(matome_home)
+    memo = write_report_text(tmp_path / "memo.md", sections=1, filler_per_section=2)
+    report = write_report_text(tmp_path / "report.md", sections=2, filler_per_section=8)
+    first_calls, second_calls = tmp_path / "first.calls", tmp_path / "second.calls"
+    # The memo has one chunk (no notes); the report is killed once one chunk's note is saved.
+    said = kill_when(start(matome_home, "window", str(starter_model_path), str(memo), str(report), calls=first_calls),
+                     lambda: saved_notes(matome_home), "the report's first note was saved")
+    notes = saved_notes(matome_home)
+    parts = map_steps(first_calls)[0][1]
+    memo_saved = next(entry for entry in said if entry.get("saved") == file_sha256(memo))
+    assert {"remembered": file_sha256(report)} in said and 1 <= len(notes) < parts
+
+    assert integrity(matome_home / "data" / "library.sqlite3") == "ok"
+    library = Library()
+    assert library.find_summary(file_sha256(memo)).text == memo_saved["text"]  # intact
+    # The interrupted summary is cleanly unfinished: its document is known, no summary stored.
+    assert library.document(file_sha256(report)) is not None
+    assert library.find_summary(file_sha256(report)) is None
+
+    # Restarted, it makes the missing notes only (killed once all are saved, to keep this short).
+    kill_when(start(matome_home, "window", str(starter_model_path), str(report), calls=second_calls),
+              lambda: len(saved_notes(matome_home)) == parts, "all notes were saved")
+    assert {part for part, _ in map_steps(second_calls)} == set(range(len(notes) + 1, parts + 1))
+    assert library.find_summary(file_sha256(memo)).text == memo_saved["text"]
+    assert integrity(library.path) == "ok"

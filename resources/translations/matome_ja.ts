@@ -164,6 +164,64 @@
     </message>
 </context>
 <context>
+    <name>DocumentsPage</name>
+    <message>
+        <location filename="../../app/ui/settings_pages/documents_page.py" line="+47"/>
+        <source>Documents</source>
+        <translation>ドキュメント</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source> pages</source>
+        <translation> ページ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source> parts</source>
+        <translation> パーツ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Largest &amp;file:</source>
+        <translation>ファイルの最大サイズ(&amp;F):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Most &amp;pages:</source>
+        <translation>最大ページ数(&amp;P):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Word file &amp;unpacked:</source>
+        <translation>Word ファイルの展開後サイズ(&amp;U):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Word file p&amp;arts:</source>
+        <translation>Word ファイルのパーツ数(&amp;A):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Time to read a file:</source>
+        <translation>1 ファイルの読み込み時間(&amp;T):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Memory to read a file:</source>
+        <translation>1 ファイルの読み込みメモリ(&amp;M):</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Files are read in a separate process that is stopped when it passes these limits, so a damaged or hostile file costs one error message, never the app. Raise a limit only for a file you trust.</source>
+        <translation>ファイルは別のプロセスで読み込まれ、この上限を超えると停止されます。そのため、壊れたファイルや悪意のあるファイルでも、エラーメッセージが 1 つ出るだけでアプリは止まりません。上限を上げるのは、信頼できるファイルのときだけにしてください。</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <location filename="../../app/ui/tasks.py" line="+50"/>
@@ -989,7 +1047,7 @@ A small starter model is already installed. For better summaries, download a lar
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="+94"/>
+        <location filename="../../app/ui/settings_dialog.py" line="+96"/>
         <source>Settings</source>
         <translation>設定</translation>
     </message>

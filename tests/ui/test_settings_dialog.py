@@ -285,3 +285,30 @@ def test_window_modules_import_neither_llama_cpp_nor_the_hub_client():
             "sys.exit(str(bad) if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr or result.stdout
+
+
+def test_the_documents_page_saves_the_limits_the_readers_name(qtbot, store, open_dialog):
+    # The readers' messages say "raise the limit in Settings → Documents": the page must exist.
+    dialog = open_dialog()
+    assert "Documents" in [dialog.navigation.item(row).text() for row in range(dialog.navigation.count())]
+    page = dialog.documents_page
+    page.spins["max_pages"].setValue(5000)
+    page.spins["max_read_seconds"].setValue(600)
+    with qtbot.waitSignal(store.changed, timeout=1000) as changed:
+        press_ok(dialog)
+    assert changed.args == [frozenset({"limits"})]
+    saved = saved_json()["limits"]
+    assert (saved["max_pages"], saved["max_read_seconds"]) == (5000, 600)
+    assert saved["max_megabytes"] == Settings().limits.max_megabytes  # untouched fields kept
+
+
+def test_the_documents_page_allows_no_value_the_settings_would_refuse(open_dialog):
+    page = open_dialog().documents_page
+    lowest = Settings()
+    for name, spin in page.spins.items():
+        setattr(lowest.limits, name, spin.minimum())
+    assert lowest.validate() == []
+    for name, spin in page.spins.items():
+        broken = Settings()
+        setattr(broken.limits, name, spin.minimum() - 1)
+        assert broken.validate(), name

@@ -297,7 +297,7 @@ def test_the_settings_dialog_in_japanese(settings_dialog, interface_language, qt
     loaded = interface_language("ja")
     dialog = settings_dialog()
 
-    assert page_titles(dialog) == ["全般", "モデル", "モデル管理", "推論", "要約の既定値"]
+    assert page_titles(dialog) == ["全般", "モデル", "モデル管理", "推論", "要約の既定値", "ドキュメント"]
     assert dialog.windowTitle() == "設定"
     combo = dialog.general_page.language_combo
     assert "システムの設定に従う" in [combo.itemText(row) for row in range(combo.count())]
@@ -308,7 +308,7 @@ def test_the_settings_dialog_in_japanese(settings_dialog, interface_language, qt
     interface_language("en")
 
     qtbot.waitUntil(lambda: page_titles(dialog)[0] == "General", timeout=5000)
-    assert page_titles(dialog) == ["General", "Model", "Models", "Inference", "Summary defaults"]
+    assert page_titles(dialog) == ["General", "Model", "Models", "Inference", "Summary defaults", "Documents"]
     assert dialog.windowTitle() == "Settings"
 
 

@@ -27,11 +27,9 @@ GIL_SWITCH_INTERVAL = 0.001
 #: What reading, summarizing and answering will need. Importing holds the GIL for stretches
 #: that no other thread can interrupt (C extensions, shared libraries, compiling), so these
 #: are imported on the model thread while the window is being built, not once it is running.
-WARM_UP_MODULES = (
-    "app.core.documents.pdf", "app.core.documents.docx_reader", "app.core.documents.text",
-    "pypdfium2", "pypdf", "docx", "charset_normalizer",
-    "app.core.engine", "app.core.qa", "app.core.summarize",
-)
+# Documents are read in the reader process (app/core/documents/isolation.py), so the
+# readers themselves are not imported here.
+WARM_UP_MODULES = ("app.core.engine", "app.core.qa", "app.core.summarize")
 
 
 class ModelService(QObject):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -156,7 +157,7 @@ def saved_notes(home: Path) -> dict[str, str]:
     return notes
 
 
-def kill_when(child: subprocess.Popen, condition, what: str, timeout: float = 90) -> list[dict]:
+def kill_when(child: subprocess.Popen, condition, what: str, timeout: float = 240) -> list[dict]:
     """Poll `condition()` (files on disk); SIGKILL the child as soon as it holds. Returns
     what the child had said."""
     deadline = time.monotonic() + timeout
@@ -173,8 +174,9 @@ def map_steps(calls: Path) -> list[tuple[int, int]]:
     """(part, parts) of every map request a run made, in order, from the child's record."""
     if not calls.exists():
         return []
-    return [tuple(map(int, line.split()[1].split("/"))) for line in calls.read_text().splitlines()
-            if line.startswith("map ") and line.count("/") == 1]
+    # Only whole lines: the child may be writing the last one as this reads.
+    whole = calls.read_text().rpartition("\n")[0]
+    return [(int(found[1]), int(found[2])) for found in re.finditer(r"^map (\d+)/(\d+)$", whole, re.MULTILINE)]
 
 
 def test_summarize_killed_in_its_map_step_resumes_from_the_saved_notes(tmp_path, matome_home, starter_model_path):

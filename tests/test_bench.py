@@ -31,9 +31,12 @@ def test_goal_verdicts_and_table_say_which_goals_are_met_and_which_figures_are_m
     assert verdicts["engine_pp_ratio"]["met"] is True
     assert verdicts["ui_max_gap_ms"]["met"] is False
     assert verdicts["startup_ratio"]["met"] is None
-    table = format_table({**figures, "mode": "smoke", "duration_seconds": 1.0,
-                          "machine": {"cpu_model": "CPU", "physical_cores": 2, "load_average_at_start": [0.1]}})
-    assert "failed" in table and "NO" in table and "yes" in table
+    report = {**figures, "mode": "smoke", "duration_seconds": 1.0,
+              "machine": {"cpu_model": "CPU", "physical_cores": 2, "load_average_at_start": [0.1]}}
+    table = format_table(report)
+    assert "not run" in table and "failed" not in table and "NO" in table and "yes" in table
+    # A section that raised makes its missing figures read as failed, not as left out.
+    assert "failed" in format_table({**report, "errors": {"startup": "Traceback …"}})
 
 
 @pytest.mark.slow

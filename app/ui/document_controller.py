@@ -66,6 +66,11 @@ class DocumentController(QObject):
         self.settings = settings
         self.options = SummaryOptions.from_settings(settings.summary)
         self._entries: dict[int, DocumentEntry] = {}
+        # Forgetting bumps the count; a document opened before is checked, once read, against
+        # what was forgotten meanwhile (its hash was not known yet, so forget could not close it).
+        self._forgets = 0
+        self._forgotten_at: dict[str, int] = {}
+        self._opened_at: dict[int, int] = {}
         self._ids = itertools.count(1)
         self._read_queue: deque[int] = deque()
         self._reading: set[int] = set()
@@ -102,6 +107,7 @@ class DocumentController(QObject):
                 continue
             entry = DocumentEntry(next(self._ids), path)
             self._entries[entry.id] = entry
+            self._opened_at[entry.id] = self._forgets
             open_paths[path] = entry.id
             ids.append(entry.id)
             self.entry_added.emit(entry.id)
@@ -124,6 +130,7 @@ class DocumentController(QObject):
         entry = self._entries.pop(entry_id, None)
         if entry is None:
             return
+        self._opened_at.pop(entry_id, None)
         self._stop_work(entry)
         self.entry_removed.emit(entry_id)
         self._start_reads()
@@ -132,6 +139,8 @@ class DocumentController(QObject):
     def forget(self, sha256: str, done: Callable[[object], None] | None = None) -> None:
         """Close the document wherever it is open (stopping its work) and delete everything
         kept of it: text, summaries, Q&A and saved notes; then `done(result)`."""
+        self._forgets += 1
+        self._forgotten_at[sha256] = self._forgets
         for entry in [entry for entry in self._entries.values() if entry.sha256 == sha256]:
             self.remove(entry.id)
         forget = partial(self.library.forget_document, sha256) if self.library else partial(forget_notes, sha256)
@@ -213,6 +222,7 @@ class DocumentController(QObject):
             return
         entry = DocumentEntry(next(self._ids), path)
         self._entries[entry.id] = entry
+        self._opened_at[entry.id] = self._forgets
         self._apply_history(entry, history)
         entry.notice = self.tr("The file is no longer at {path}. Its summary is shown from the history; "
                                "to ask questions, open the file again.").format(path=path)
@@ -256,6 +266,11 @@ class DocumentController(QObject):
         if entry is None:
             return
         document = outcome.document
+        if self._forgotten_at.get(document.sha256, 0) > self._opened_at.get(entry_id, self._forgets):
+            # Forgotten while this read was under way: the read put it back in the library.
+            self.remove(entry_id)
+            self.forget(document.sha256)
+            return
         entry.document, entry.sha256, entry.title = document, document.sha256, document.title
         entry.page_count, entry.reading_token = document.page_count, None
         entry.notice = " ".join(document.warnings)

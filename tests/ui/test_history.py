@@ -162,3 +162,17 @@ def test_forget_in_the_document_list_closes_the_document_and_deletes_its_history
     library = Library()
     assert library.document(entry.sha256) is None and library.turns(entry.sha256) == []
     assert library.find_summary(other.sha256) is not None  # the other document is untouched
+
+
+def test_a_document_forgotten_while_its_file_is_being_read_again_stays_forgotten(window, write_text, qtbot):
+    path = write_text("secret.txt", REPORT_TEXT)
+    first = summarize_and_ask(window, path, qtbot)
+    sha256 = first.sha256
+    window.controller.remove(first.id)
+
+    reopened = window.open_paths([path])[0]  # read again in the background, its hash not known yet
+    window.controller.forget(sha256)
+    wait_until(qtbot, lambda: not window.tasks.busy and not window.controller._reading)
+
+    assert Library().document(sha256) is None
+    assert window.controller.entry(reopened) is None

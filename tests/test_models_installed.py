@@ -275,3 +275,18 @@ def test_a_checker_that_cannot_start_is_not_blamed_on_the_file(gguf_file):
     last = result.stderr.strip().splitlines()[-1]
     assert "could not start the process that checks model files" in last, result.stderr
     assert "damaged" not in last
+
+
+def test_damaged_model_records_are_kept_aside_and_the_models_still_listed(gguf_file, no_bundled, caplog):
+    model = import_model(gguf_file)
+    manifest = models_root() / MANIFEST_NAME
+    manifest.write_text('{"schema_version": 1, "models": {', encoding="utf-8")  # cut mid-write
+
+    listed = list_installed()
+
+    assert [m.path.name for m in listed] == [model.path.name]  # still there, found from its file
+    backups = list(manifest.parent.glob(MANIFEST_NAME + ".corrupt-*"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8").endswith("{")
+    assert "could not be read" in caplog.text
+    import_model(gguf_file)  # and the next change writes good records again
+    assert json.loads(manifest.read_text(encoding="utf-8"))["models"]

@@ -9,6 +9,7 @@ to it, so the folder can be moved or synced as a whole.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -19,6 +20,8 @@ from typing import Any, Iterator
 
 from app.core import paths
 from app.core.atomic import atomic_write_json
+
+log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "installed.json"
 MANIFEST_VERSION = 1
@@ -92,9 +95,19 @@ def read_records(root: Path) -> dict[str, dict[str, Any]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError):
+    except OSError:
+        return {}
+    except ValueError:
         # A damaged record file must not hide the models themselves: they are rediscovered
-        # as "found" files, and the next install rewrites the record.
+        # as "found" files, and the next install rewrites the record. The damaged file is kept
+        # beside it for a bug report rather than overwritten.
+        backup = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            path.replace(backup)
+        except OSError:
+            backup = path
+        log.warning("The model records in %s could not be read; the models are listed from their "
+                    "files and the damaged records were kept as %s.", path, backup.name)
         return {}
     records = data.get("models") if isinstance(data, dict) else None
     return {k: v for k, v in records.items() if isinstance(v, dict)} if isinstance(records, dict) else {}

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import docx
 import pytest
 
 from app.core.cancel import CancelToken
 from app.core.documents import load_document
+from app.core.documents import isolation
 from app.core.documents.isolation import ReaderPool
 from app.core.errors import (
     Cancelled,
@@ -122,6 +125,54 @@ def test_the_parent_watches_resident_memory_where_no_rlimit_holds(pool, tmp_path
         pool.read(path, limits=LimitSettings(max_reader_megabytes=300))
     assert "more than 300 MB of memory" in str(caught.value)
     assert_reads(pool, write_pdf(tmp_path, "after-grow.pdf"))
+
+
+def test_at_the_lowest_memory_limit_a_worker_stays_warm_and_a_crash_is_a_crash(pool, tmp_path):
+    # The idle worker already holds ~190 MB of address space; judged by growth over that, an
+    # ordinary file at the lowest limit the settings allow neither retires it nor makes a crash
+    # read as memory.
+    limits = LimitSettings(max_reader_megabytes=512)
+    first = pool.read(write_pdf(tmp_path, "whoami-low-1.pdf"), limits=limits).warnings[-1]
+    second = pool.read(write_docx(tmp_path, "whoami-low-2.docx"), limits=limits).warnings[-1]
+    assert first.split()[0] == second.split()[0]
+    with pytest.raises(CorruptDocumentError) as caught:
+        pool.read(write_pdf(tmp_path, "segfault-low.pdf"), limits=limits)
+    assert "crashed the PDF reader" in str(caught.value)
+
+
+def crashed_worker(peak, baseline=180.0):
+    return SimpleNamespace(peak_megabytes=peak, baseline_megabytes=baseline)
+
+
+def test_a_crash_after_growth_to_near_the_limit_reads_as_memory_on_linux(monkeypatch):
+    monkeypatch.setattr(isolation, "ADDRESS_SPACE_LIMITED", True)
+    segfault = -int(signal.SIGSEGV)
+    assert isolation._crash_was_memory(crashed_worker(380), segfault, 400)
+    assert not isolation._crash_was_memory(crashed_worker(260), segfault, 512)  # growth of 80 MB
+    assert not isolation._crash_was_memory(crashed_worker(200), segfault, 256)  # was "memory" before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no SIGKILL")
+def test_without_an_address_space_limit_only_a_kill_or_abort_at_high_residence_is_memory(monkeypatch):
+    # macOS: the address space is hundreds of GB for any process, and RLIMIT_AS is not enforced.
+    monkeypatch.setattr(isolation, "ADDRESS_SPACE_LIMITED", False)
+    segfault, abort, kill = (-int(sig) for sig in (signal.SIGSEGV, signal.SIGABRT, signal.SIGKILL))
+    assert not isolation._crash_was_memory(crashed_worker(1900, 60), segfault, 2048)
+    assert isolation._crash_was_memory(crashed_worker(1900, 60), abort, 2048)
+    assert isolation._crash_was_memory(crashed_worker(1900, 60), kill, 2048)
+    assert not isolation._crash_was_memory(crashed_worker(150, 60), abort, 2048)
+    assert not isolation._crash_was_memory(crashed_worker(1900, 60), 3, 2048)
+
+
+def test_without_an_address_space_limit_the_peak_is_resident_memory(monkeypatch):
+    monkeypatch.setattr(isolation, "ADDRESS_SPACE_LIMITED", False)
+    worker = isolation._Worker.__new__(isolation._Worker)
+    worker.peak_megabytes = 0.0
+    megabyte = 1024 * 1024
+    worker._watch = SimpleNamespace(memory_info=lambda: SimpleNamespace(rss=90 * megabyte,
+                                                                        vms=400_000 * megabyte))
+    assert worker.resident_megabytes() == 90
+    assert worker.peak_megabytes == 90
 
 
 def test_a_warm_worker_reads_file_after_file_and_imports_no_qt_or_llama(pool, tmp_path):

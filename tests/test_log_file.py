@@ -10,10 +10,12 @@ import logging
 import os
 import stat
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from app.core import paths
+from app.core.documents.isolation import ReaderPool
 from app.core.documents.model import TextBlock
 from app.core.errors import CorruptDocumentError
 from app.core.log_file import DEBUG_ENV, LOG_NAME, log_file_handler
@@ -113,3 +115,43 @@ def test_a_real_summary_and_its_failures_leave_nothing_of_the_document_in_the_lo
     assert MARKER not in text
     for line in (result.text.splitlines() + [block.text for block in document.blocks]):
         assert len(line) < 20 or line not in text
+
+
+def reader_that_logs_document_text(request):
+    """A reader for the reader process (sent by name) that fails the way pypdf can: its
+    exception's message quotes bytes of the file, and the reader logs it as pdf.py does."""
+    text = Path(request.path).read_text(encoding="utf-8")
+    logging.getLogger("app.core.documents.pdf").warning(
+        "pypdf cannot decrypt %s: %s", request.path, ValueError(f"bad object near b'{text}'"))
+    logging.getLogger("app.core.documents.pdf").warning("found %s", f"{text}\n{text}")
+    raise RuntimeError(f"unexpected token in {text}")
+
+
+def read_in_reader_process(tmp_path) -> None:
+    pool = ReaderPool(reader_that_logs_document_text, keep_warm=0)
+    path = tmp_path / "secret.pdf"
+    path.write_text(f"The secret {MARKER} plan", encoding="utf-8")
+    try:
+        with pytest.raises(CorruptDocumentError):
+            pool.read(path)
+    finally:
+        pool.close()
+
+
+def test_the_reader_process_log_lines_reach_the_log_without_document_text(window_log, tmp_path):
+    handler = window_log()
+    read_in_reader_process(tmp_path)
+    handler.flush()
+
+    text = log_text()
+    assert MARKER not in text
+    assert "pypdf cannot decrypt" in text and "ValueError (message of" in text
+    assert "the reader failed on" in text and "(RuntimeError)" in text
+
+
+def test_the_reader_process_log_lines_are_complete_in_debug_logging(window_log, tmp_path, monkeypatch):
+    monkeypatch.setenv(DEBUG_ENV, "1")  # before the reader process starts: it inherits it
+    handler = window_log()
+    read_in_reader_process(tmp_path)
+    handler.flush()
+    assert f"bad object near b'The secret {MARKER} plan'" in log_text()

@@ -53,10 +53,8 @@ class PrivateFormatter(logging.Formatter):
         safe = logging.makeLogRecord(record.__dict__)  # other handlers keep the original
         if isinstance(safe.msg, str):
             safe.msg = _safe_argument(safe.msg)  # a message built with an f-string
-        if isinstance(safe.args, tuple):
-            safe.args = tuple(_safe_argument(value) for value in safe.args)
-        elif isinstance(safe.args, dict):
-            safe.args = {key: _safe_argument(value) for key, value in safe.args.items()}
+        if safe.args:
+            safe.args = safe_arguments(safe.args)
         safe.exc_text = None
         return super().format(safe)
 
@@ -80,6 +78,16 @@ def describe_exception(error: BaseException) -> str:
         return f"{name}: {error}"
     message = str(error)
     return f"{name} (message of {len(message)} characters not logged)" if message else name
+
+
+def safe_arguments(args):
+    """A log record's arguments (a tuple or a mapping) with exceptions and document-like text
+    replaced as the log file does (describe_exception, or a count of characters)."""
+    if isinstance(args, tuple):
+        return tuple(_safe_argument(value) for value in args)
+    if isinstance(args, dict):
+        return {key: _safe_argument(value) for key, value in args.items()}
+    return _safe_argument(args)
 
 
 def _safe_argument(value):

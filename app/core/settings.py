@@ -122,8 +122,8 @@ class Settings:
             problems.append("A Word file must be allowed at least 10 parts.")
         if limits.max_read_seconds < 5:
             problems.append("The time limit for reading a file must be at least 5 seconds.")
-        if limits.max_reader_megabytes < 256:
-            problems.append("The memory limit for reading a file must be at least 256 MB.")
+        if limits.max_reader_megabytes < 512:
+            problems.append("The memory limit for reading a file must be at least 512 MB.")
         if self.ui.language not in UI_LANGUAGES:
             problems.append(f"Interface language must be one of {', '.join(UI_LANGUAGES)}.")
         return problems

@@ -29,7 +29,14 @@ from pathlib import Path
 
 from app.core import errors
 from app.core.documents.model import Document
-from app.core.documents.reader_worker import RETIRE_AT, ReadRequest, read_request, worker_main
+from app.core.documents.reader_worker import (
+    ADDRESS_SPACE_LIMITED,
+    RETIRE_AT,
+    ReadRequest,
+    growth_share,
+    read_request,
+    worker_main,
+)
 from app.core.errors import Cancelled, CorruptDocumentError, DocumentError, DocumentTooLargeError
 from app.core.settings import LimitSettings
 
@@ -39,8 +46,14 @@ log = logging.getLogger(__name__)
 _POLL_SECONDS = 0.025
 #: Idle workers kept running; two, because the window may read two files at once.
 _KEEP_WARM = 2
-#: A worker that dies having grown past this share of its memory limit ran out of memory.
+#: A worker that dies having grown past this share of its headroom (its memory limit less what
+#: it held idle, reader_worker.growth_share) ran out of memory.
 _CRASH_IS_MEMORY = RETIRE_AT
+#: Where no address-space limit holds, the deaths that running out of memory causes: killed
+#: (by this process's watch, or by the system's out-of-memory killer) or aborted (by native
+#: code whose allocation failed). Windows has neither signal: its exit codes are not negative.
+_MEMORY_DEATHS = frozenset(-int(getattr(signal, name)) for name in ("SIGKILL", "SIGABRT")
+                           if hasattr(signal, name))
 
 CRASHED = ("Reading this file crashed {reader}; the file is probably damaged. Matome restarted the "
            "reader, so other files are not affected. If the file opens in another program, save a new "
@@ -71,12 +84,17 @@ class _Worker:
         self.ready = False
         #: Set when the worker said it exits after its current answer.
         self.retiring = False
-        #: The largest address space seen during the current request.
+        #: The largest memory seen during the current request: address space on Linux (where
+        #: RLIMIT_AS is the limit), resident memory elsewhere (address space means nothing
+        #: there: on macOS every process maps hundreds of GB of shared cache).
         self.peak_megabytes = 0.0
+        #: What the worker held once it had imported the readers, measured the same way
+        #: (reported by the worker in its "ready" message).
+        self.baseline_megabytes = 0.0
         self._watch = None
 
     def resident_megabytes(self) -> float | None:
-        """Resident memory now; also notes the address space, for `peak_megabytes`."""
+        """Resident memory now; also notes the peak, for `peak_megabytes`."""
         try:
             if self._watch is None:
                 import psutil
@@ -85,8 +103,10 @@ class _Worker:
             memory = self._watch.memory_info()
         except Exception:  # noqa: BLE001 — the process may be gone; the pipe will say so
             return None
-        self.peak_megabytes = max(self.peak_megabytes, memory.vms / 1024 / 1024)
-        return memory.rss / 1024 / 1024
+        resident = memory.rss / 1024 / 1024
+        now = memory.vms / 1024 / 1024 if ADDRESS_SPACE_LIMITED else resident
+        self.peak_megabytes = max(self.peak_megabytes, now)
+        return resident
 
     def stop(self) -> None:
         try:
@@ -164,7 +184,8 @@ class ReaderPool:
             if error.path == request.path:
                 error.path = given
             raise error
-        log.warning("the reader failed on %s: %s", request.path, payload)
+        # Only the exception's type (the worker sends no more): its message may quote the file.
+        log.warning("the reader failed on %s (%s)", request.path, str(payload).split(":", 1)[0])
         raise CorruptDocumentError(READER_FAILED, given)
 
     # ----- internals -----
@@ -188,6 +209,7 @@ class ReaderPool:
                     raise self._died(worker, request) from None
                 if kind == "ready":
                     worker.ready = True
+                    _pid, worker.baseline_megabytes = payload
                 elif kind == "retiring":
                     worker.retiring = True
                 elif kind == "log":
@@ -219,10 +241,7 @@ class ReaderPool:
             log.error("the reader process ended before it was ready (%s)", how)
             return DocumentError(DID_NOT_START.format(detail=how), request.path)
         log.warning("the reader process %s while reading %s", how, request.path)
-        if worker.peak_megabytes >= _CRASH_IS_MEMORY * request.limits.max_reader_megabytes:
-            # Native code that cannot allocate mostly aborts (pdfium does, on a flate bomb). The
-            # worker retires once past this share of its limit (reader_worker.RETIRE_AT), so
-            # such growth came from this file.
+        if _crash_was_memory(worker, code, request.limits.max_reader_megabytes):
             return DocumentTooLargeError(OUT_OF_MEMORY.format(megabytes=request.limits.max_reader_megabytes),
                                          request.path)
         return CorruptDocumentError(CRASHED.format(reader=_reader_name(Path(request.path))), request.path)
@@ -261,6 +280,21 @@ class ReaderPool:
         except DocumentError:
             return
         self._give_back(replacement)
+
+
+def _crash_was_memory(worker: _Worker, code: int | None, limit_megabytes: int) -> bool:
+    """Whether a worker that died while reading ran out of memory rather than crashed.
+
+    Native code that cannot allocate mostly aborts (pdfium does, on a flate bomb). The worker
+    retires once its memory grew past RETIRE_AT of its headroom, so growth past that share
+    during this request came from this file. On Linux the limit is RLIMIT_AS, so any death
+    after such growth is the limit's; elsewhere nothing limits the address space, so only a
+    kill or an abort with a high resident peak reads as memory, and other crashes as crashes.
+    """
+    grown = growth_share(worker.peak_megabytes, worker.baseline_megabytes, limit_megabytes)
+    if grown < _CRASH_IS_MEMORY:
+        return False
+    return ADDRESS_SPACE_LIMITED or code in _MEMORY_DEATHS
 
 
 def _describe_exit(code: int | None) -> str:

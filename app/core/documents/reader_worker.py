@@ -2,10 +2,14 @@
 
 The parent (isolation.py) starts this with multiprocessing's "spawn" method and sends one
 ReadRequest at a time; the answer is ("document", Document), ("error", state of a
-DocumentError), ("memory", None) or ("failed", text), with ("log", record) lines streamed
-meanwhile, ("ready", pid) once at start, and ("retiring", None) before an answer after which
-this process exits. It imports the readers and nothing else of the app:
-never Qt, never llama_cpp.
+DocumentError), ("memory", None) or ("failed", exception type name), with ("log", record)
+lines streamed meanwhile, ("ready", (pid, baseline megabytes)) once at start, and ("retiring",
+None) before an answer after which this process exits. It imports the readers and nothing else
+of the app (and the log file's redaction): never Qt, never llama_cpp.
+
+Memory is judged by growth over the baseline: what this process held once the readers were
+imported (~160-190 MB of address space on Linux), measured as `peak_megabytes` measures it. The
+baseline is no file's doing, so a share of the limit counts only the headroom above it.
 """
 
 from __future__ import annotations
@@ -14,16 +18,22 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.documents.model import Document
 from app.core.errors import DocumentError
+from app.core.log_file import PrivateFormatter, debug_logging, safe_arguments
 from app.core.settings import LimitSettings
 
-#: A worker whose address space passed this share of its memory limit exits after answering.
+#: A worker whose memory grew past this share of its headroom (the limit less the baseline)
+#: exits after answering.
 RETIRE_AT = 0.5
+#: Where the memory limit is an address-space limit the kernel enforces (RLIMIT_AS): Linux.
+#: Elsewhere memory is judged by the resident set, which is what the parent watches there.
+ADDRESS_SPACE_LIMITED = sys.platform.startswith("linux")
 #: Log records the worker forwards; DEBUG would flood the pipe on a damaged file.
 FORWARDED_LEVEL = logging.INFO
 _RECORD_FIELDS = ("name", "levelno", "levelname", "pathname", "filename", "module", "lineno",
@@ -59,7 +69,8 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
     root.handlers[:] = [_ForwardLogs(connection)]
     root.setLevel(FORWARDED_LEVEL)
     _import_readers()
-    connection.send(("ready", os.getpid()))
+    baseline = peak_megabytes() or 0.0
+    connection.send(("ready", (os.getpid(), baseline)))
     while True:
         try:
             request = connection.recv()
@@ -77,9 +88,11 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
             reply = ("error", (type(error).__name__, str(error), dict(error.__dict__)))
         except Exception as exc:  # noqa: BLE001 — a reader bug must not end the worker's loop
             logging.getLogger(__name__).exception("the reader failed on %s", request.path)
-            reply = ("failed", f"{type(exc).__name__}: {exc}")
-        peak = _peak_share_of(request.limits.max_reader_megabytes)
-        if peak >= 0.9 and reply[0] in ("error", "failed"):
+            # Only the type: the message may quote the file (the traceback above is logged,
+            # redacted unless MATOME_DEBUG_LOG is set).
+            reply = ("failed", type(exc).__name__)
+        peak = growth_share(peak_megabytes(), baseline, request.limits.max_reader_megabytes)
+        if ADDRESS_SPACE_LIMITED and peak >= 0.9 and reply[0] in ("error", "failed"):
             # libxml2 reports an allocation refused at the limit as a parse error ("unknown
             # error"), not as MemoryError; "damaged" would send the user the wrong way.
             logging.getLogger(__name__).info("reading %s failed at the memory limit", request.path)
@@ -102,17 +115,41 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
             return  # a process that ran out of memory may be in a bad state; start afresh
 
 
-def _peak_share_of(megabytes: int) -> float:
-    """This process's largest address space so far, as a share of `megabytes` (Linux; 0
-    elsewhere)."""
+def growth_share(peak: float | None, baseline: float, limit_megabytes: int) -> float:
+    """How much of the headroom above `baseline` (under the limit) a `peak` took, 0 to 1 and
+    beyond. The headroom is taken as at least a quarter of the limit, so that a limit barely
+    above the baseline does not make every file look like it filled it."""
+    if not peak:
+        return 0.0
+    headroom = max(limit_megabytes - baseline, limit_megabytes / 4, 1.0)
+    return max(peak - baseline, 0.0) / headroom
+
+
+def peak_megabytes() -> float | None:
+    """This process's largest memory so far: its address space (VmPeak) on Linux, where
+    RLIMIT_AS is what stops it; its resident set elsewhere. None if unknown."""
+    if ADDRESS_SPACE_LIMITED:
+        try:
+            with open("/proc/self/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmPeak:"):
+                        return int(line.split()[1]) / 1024
+        except (OSError, ValueError):
+            pass
+        return None
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmPeak:"):
-                    return int(line.split()[1]) / 1024 / megabytes
-    except (OSError, ValueError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024  # bytes on macOS
+    except (ImportError, OSError, ValueError):
         pass
-    return 0.0
+    try:
+        import psutil  # Windows: no resource module
+
+        return psutil.Process().memory_info().peak_wset / 1024 / 1024
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _import_readers() -> None:
@@ -187,14 +224,32 @@ class _ForwardLogs(logging.Handler):
     def __init__(self, connection):
         super().__init__(FORWARDED_LEVEL)
         self._connection = connection
-        self._formatter = logging.Formatter()
+        self._debug = debug_logging()
+        self._formatter = logging.Formatter() if self._debug else PrivateFormatter()
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             state = {field: getattr(record, field, None) for field in _RECORD_FIELDS}
-            state["msg"] = record.getMessage()
+            if self._debug:
+                state["msg"] = record.getMessage()
+            else:
+                # The message is formatted here (its arguments may not cross the pipe), which
+                # would put exception messages — they can quote the file — beyond the parent's
+                # log-file redaction; so the arguments are made safe first, as it would.
+                state["msg"] = _safe_message(record)
             if record.exc_info:
                 state["exc_text"] = self._formatter.formatException(record.exc_info)
             self._connection.send(("log", state))
         except Exception:  # noqa: BLE001 — a lost log line must not cost the read
             pass
+
+
+def _safe_message(record: logging.LogRecord) -> str:
+    msg = str(record.msg)
+    args = record.args
+    if not args:
+        return msg
+    try:
+        return msg % safe_arguments(args)
+    except Exception:  # noqa: BLE001 — a malformed format: say so rather than quote the arguments
+        return f"{msg} (arguments not logged)"

@@ -17,7 +17,7 @@ FIELDS = (
     ("max_unpacked_megabytes", 1, 100_000, 250),
     ("max_zip_members", 10, 1_000_000, 1000),
     ("max_read_seconds", 5, 86_400, 30),
-    ("max_reader_megabytes", 256, 1_000_000, 512),
+    ("max_reader_megabytes", 512, 1_000_000, 512),
 )
 
 

@@ -60,6 +60,79 @@ def test_each_attack_is_refused_as_hostile_and_does_nothing(name, tmp_path):
     assert not marker.exists()
 
 
+#: Ways around the size limits a review found: each rendered ~6 million characters, and each grows
+#: linearly with the number of fields or lines (20,000 fields: ~2 GB).
+SIZE_BYPASSES = {
+    "printf width from the values": '{{ ("%*s" * 60) % ((99999, "a") * 60) }}',
+    "printf width from the values, 20,000 fields": '{{ ("%*s" * 20000) % ((99999, "a") * 20000) }}',
+    "printf precision": '{{ ("%.99999f" * 60) % ((1.5,) * 60) }}',
+    "|format width from the values": '{{ ("%*s" * 60)|format(*((99999, "a") * 60)) }}',
+    "nested str.format width": '{{ ("{:{w}}" * 60).format(*(["a"] * 60), w=99999) }}',
+    "nested str.format width, 20,000 fields": '{{ ("{:{w}}" * 20000).format(*(["a"] * 20000), w=99999) }}',
+    "str.format_map nested width": '{{ ("{a:{w}}" * 60).format_map({"a": "a", "w": 99999}) }}',
+    "str.format precision": '{{ ("{:.99999f}" * 60).format(*([1.5] * 60)) }}',
+    "indent by a number": '{{ ("a\n" * 60)|indent(99999, true, true) }}',
+    "indent by a text": '{{ ("a\n" * 60)|indent("y" * 99999, true, true) }}',
+    "indent keyword": '{{ ("a\n" * 60)|indent(width=99999, first=true, blank=true) }}',
+    "tojson indent": "{{ range(60)|list|tojson(indent=99999) }}",
+    "tojson separators": '{{ range(60)|list|tojson(separators=("y" * 99999, ":")) }}',
+    "wordwrap string": '{{ ("a " * 60)|wordwrap(1, wrapstring="y" * 99999) }}',
+    "a long text as an option": '{{ "a"|truncate(5, end="y" * 200000) }}',
+    "one long text listed many times, printed": '{% set a = "x" * 3000000 %}{{ [a] * 100 }}',
+    "one long text listed many times, |tojson": '{% set a = "x" * 3000000 %}{{ ([a] * 100)|tojson }}',
+    "one long text listed many times, |string": '{% set a = "x" * 3000000 %}{{ ([a] * 100)|string }}',
+    "one long text listed many times, ~": '{% set a = "x" * 3000000 %}{{ ([a] * 100) ~ "" }}',
+}
+
+
+@pytest.mark.parametrize("name", list(SIZE_BYPASSES))
+def test_size_limits_cannot_be_bypassed(name):
+    template = ChatTemplate(SIZE_BYPASSES[name])
+    started = time.monotonic()
+    with pytest.raises(TemplateRefused) as refused:
+        template.render(MESSAGES)
+    assert time.monotonic() - started < 1, "refused only after building the text"
+    assert refused.value.hostile, str(refused.value)
+    assert "may not do" in str(refused.value)
+
+
+def test_formatting_is_refused_before_it_builds_anything(monkeypatch):
+    # The worst case is foreseen from the layout and values: Python's formatting never runs.
+    import string
+
+    def never(*args, **kwargs):
+        raise AssertionError("formatted before checking")
+
+    monkeypatch.setattr(string.Formatter, "format_field", never)
+    with pytest.raises(TemplateRefused, match="a formatted text"):
+        ChatTemplate(SIZE_BYPASSES["nested str.format width, 20,000 fields"]).render(MESSAGES)
+
+
+def test_filters_real_templates_do_not_use_are_absent():
+    for source in ("{{ messages|pprint }}", "{{ 'a'|urlize }}", "{{ 'a'|center(9) }}", "{{ {}|xmlattr }}"):
+        with pytest.raises(TemplateRefused, match="not valid Jinja") as refused:
+            ChatTemplate(source)
+        assert not refused.value.hostile
+
+
+def test_long_messages_still_pass_through_the_calls_real_templates_make():
+    # Texts and numbers are capped as options, not where a template merely keeps or prints them.
+    content = "word " * 100_000
+    source = (
+        "{%- macro show(c) -%}{{ c }}{%- endmacro -%}"
+        "{% set ns = namespace(last=messages[-1].content) %}{% for m in messages %}"
+        "{% set c = m.content.split('</think>')[-1].lstrip('\n') %}"
+        "{% if c.startswith(c[:4]) %}<{{ m.role }}>{{ show(c|trim) }}{% endif %}"
+        "|{{ '%s:%s'|format(m.role, c|length) }}|{{ '{}={:>6}'.format(m.role, c|length) }}{% endfor %}"
+        "|{{ ns.last|replace('word', 'w')|length }}|{{ {'a': [1]}|tojson(indent=4) }}|{{ 'x\ny'|indent(2) }}"
+        "|{{ messages|map(attribute='content')|map('length')|list }}|{{ messages|tojson|length > 0 }}"
+    )
+    prompt = ChatTemplate(source).render([{"role": "system", "content": "Hi."}, {"role": "user", "content": content}])
+    assert prompt.startswith("<system>Hi.|system:3|system=     3<user>word word")
+    assert prompt.endswith('|user:500000|user=500000|200000|{\n    "a": [\n        1\n    ]\n}|x\n  y'
+                           "|[3, 500000]|True")
+
+
 def test_the_starter_template_renders_exactly_as_llama_cpp_python_would(starter_model_path):
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 

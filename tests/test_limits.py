@@ -315,7 +315,7 @@ def test_settings_files_from_before_the_new_limits_get_their_defaults(matome_hom
 
 @pytest.mark.parametrize("field, value, complaint", [
     ("max_read_seconds", 1, "at least 5 seconds"),
-    ("max_reader_megabytes", 100, "at least 256 MB"),
+    ("max_reader_megabytes", 100, "at least 512 MB"),
     ("max_zip_members", 0, "at least 10 parts"),
     ("max_unpacked_megabytes", 0, "at least one page and one megabyte"),
 ])
@@ -345,12 +345,12 @@ def test_the_command_line_survives_a_reader_that_aborts_with_one_message(tmp_pat
     # under the memory limit in settings, then on a damaged Word file.
     settings_file = settings_store.settings_path()
     settings_file.parent.mkdir(parents=True, exist_ok=True)
-    settings_file.write_text(json.dumps({"limits": {"max_reader_megabytes": 400}}))
+    settings_file.write_text(json.dumps({"limits": {"max_reader_megabytes": 512}}))
     bomb = tmp_path / "bomb.pdf"
     bomb.write_bytes(flate_bomb_pdf(1000))
     damaged = tmp_path / "damaged.docx"
     damaged.write_bytes(replace_member(plain_docx(), "word/document.xml", lambda xml: xml[:300]))
-    for path, message in ((bomb, "needed more than 400 MB of memory"), (damaged, "Word file is damaged")):
+    for path, message in ((bomb, "needed more than 512 MB of memory"), (damaged, "Word file is damaged")):
         result = subprocess.run([sys.executable, "-m", "app", "text", str(path)], capture_output=True,
                                 text=True, timeout=60, env=dict(os.environ, MATOME_HOME=str(matome_home)))
         assert result.returncode == 2, result.stderr

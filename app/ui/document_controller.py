@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core.cancel import CancelToken
 from app.core.checkpoints import forget_notes
+from app.core.errors import EncryptedDocumentError
 from app.core.events import Progress, SummaryResult, TextDelta, TextReset
 from app.core.library import Library
 from app.core.settings import Settings
@@ -56,6 +57,8 @@ class DocumentController(QObject):
     summary_text_added = Signal(int, str)
     summary_finished = Signal(int)
     message = Signal(str)
+    #: (entry id, whether a password was given and was wrong): an encrypted PDF needs one.
+    password_needed = Signal(int, bool)
 
     def __init__(self, service: ModelService, tasks: TaskRunner, library: Library | None,
                  settings: Settings, parent: QObject | None = None):
@@ -255,7 +258,8 @@ class DocumentController(QObject):
             entry.reading_token = CancelToken()
             if entry.status != DONE:
                 self._set_status(entry, READING)
-            self._tasks.run(partial(read_document, entry.path, self.settings.limits, self.library, entry.reading_token),
+            self._tasks.run(partial(read_document, entry.path, self.settings.limits, self.library, entry.reading_token,
+                                    entry.password),
                             partial(self._on_read, entry.id), partial(self._on_read_failed, entry.id),
                             token=entry.reading_token)
 
@@ -291,6 +295,17 @@ class DocumentController(QObject):
             entry.error, entry.reading_token = describe_error(error), None
             self._set_status(entry, ERROR)
             self.summary_finished.emit(entry.id)
+            if isinstance(error, EncryptedDocumentError):
+                self.password_needed.emit(entry.id, error.wrong_password)
+
+    def read_with_password(self, entry_id: int, password: str) -> None:
+        """Read an encrypted PDF again, with the password the person typed."""
+        entry = self._entries.get(entry_id)
+        if entry is None or entry.document is not None:
+            return
+        entry.password, entry.error = password, ""
+        self._set_status(entry, QUEUED)
+        self._queue_read(entry)
 
     # ----- summarizing -------------------------------------------------------------------
 

@@ -60,6 +60,9 @@ class DocumentEntry:
     summary_job: int | None = None
     ask_job: int | None = None
     reading_token: CancelToken | None = None
+    #: The password a person typed for this (encrypted) PDF: kept in memory for re-reading,
+    #: never stored or logged.
+    password: str | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -128,10 +131,11 @@ def load_history(sha256: str, library: Library, model_key: str | None = None,
                         tuple(library.turns(sha256)))
 
 
-def read_document(path: Path, limits: Any, library: Library | None, token: CancelToken) -> ReadOutcome:
+def read_document(path: Path, limits: Any, library: Library | None, token: CancelToken,
+                  password: str | None = None) -> ReadOutcome:
     """Read the file in the reader process (a file that crashes or hangs a reader becomes this
     entry's error, not the window's end); cancelling the token stops that process within a few hundredths of a second."""
-    document = load_document(path, limits=limits, should_cancel=lambda: token.cancelled)
+    document = load_document(path, password=password, limits=limits, should_cancel=lambda: token.cancelled)
     problem = None
     if library is not None:
         try:

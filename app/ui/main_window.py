@@ -29,6 +29,7 @@ from app.ui.history_panel import HistoryPanel
 from app.ui.model_service import ModelService
 from app.ui.model_worker import EngineFactory
 from app.ui.page_viewer import PageViewer
+from app.ui.password_prompt import PasswordPrompt
 from app.ui.qa_panel import QAPanel
 from app.ui.question_controller import QuestionController
 from app.ui.status_bar import MatomeStatusBar
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
                                              settings, self)
         self.questions = QuestionController(self.controller, self.model_service, self.tasks, self)
         self.exporter = SummaryExporter(self, self.tasks, self._current_entry)
+        self.password_prompt = PasswordPrompt(self, self.controller.read_with_password, self._entry_name)
         self.document_list = DocumentList()
         self.history_panel = HistoryPanel()
         self.options_bar = SummaryOptionsBar(SummaryOptions.from_settings(settings.summary))
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
         self.questions.message.connect(self.status_bar.show_note)
         self.exporter.note.connect(self.status_bar.show_note)
         controller.message.connect(self.status_bar.show_note)
+        controller.password_needed.connect(self.password_prompt.ask)
         self.tasks.unhandled_error.connect(self.status_bar.show_note)
         service.model_loading.connect(self.status_bar.show_model_loading)
         service.model_ready.connect(self.status_bar.show_model)
@@ -230,6 +233,10 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self.model_service.shutdown()
         self.tasks.shutdown()
+
+    def _entry_name(self, entry_id: int) -> str | None:
+        entry = self.controller.entry(entry_id)
+        return entry.name if entry is not None else None
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 — Qt's name
         super().paintEvent(event)

@@ -110,8 +110,9 @@
 <context>
     <name>DocumentController</name>
     <message>
-        <location filename="../../app/ui/document_controller.py" line="+217"/>
+        <location filename="../../app/ui/document_controller.py" line="+230"/>
         <source>The file is no longer at {path}. Its summary is shown from the history; to ask questions, open the file again.</source>
+        <extracomment>(entry id, whether a password was given and was wrong): an encrypted PDF needs one.</extracomment>
         <translation>ファイルが {path} に見つかりません。履歴に保存された要約を表示しています。質問するには、ファイルをもう一度開いてください。</translation>
     </message>
 </context>
@@ -641,7 +642,7 @@ A small starter model is already installed. For better summaries, download a lar
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+155"/>
+        <location filename="../../app/ui/main_window.py" line="+158"/>
         <source>Matome — private document summaries</source>
         <extracomment>If the window is never painted (hidden, minimized at start), the model thread starts anyway.</extracomment>
         <translation>Matome — プライベートなドキュメント要約</translation>
@@ -966,6 +967,24 @@ A small starter model is already installed. For better summaries, download a lar
         <location line="+3"/>
         <source>This place could not be found in the document.</source>
         <translation>この箇所はドキュメント内に見つかりませんでした。</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordPrompt</name>
+    <message>
+        <location filename="../../app/ui/password_prompt.py" line="+35"/>
+        <source>Password needed</source>
+        <translation>パスワードが必要です</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>That password did not open “{name}”. Try again:</source>
+        <translation>そのパスワードでは「{name}」を開けませんでした。もう一度入力してください:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{name}” is protected by a password. Enter it to read the document:</source>
+        <translation>「{name}」はパスワードで保護されています。読み込むにはパスワードを入力してください:</translation>
     </message>
 </context>
 <context>

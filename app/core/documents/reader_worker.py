@@ -63,6 +63,7 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
     # Ctrl-C in a terminal reaches the whole process group; what it means is the parent's call.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _no_core_dumps()
+    _yield_to_the_window()
     _detach_output()
     _exit_with_parent()
     root = logging.getLogger()
@@ -189,6 +190,20 @@ def _detach_output() -> None:
         os.close(devnull)
     except OSError:
         pass
+
+
+#: Below the window (0) and level with the model thread: starting and reading must not take a
+#: CPU the window is waiting for (bench/run `ui`: a reader starting while the model loaded
+#: held the window's event loop up for 128 ms on two cores).
+READER_NICENESS = 5
+
+
+def _yield_to_the_window() -> None:
+    if hasattr(os, "nice"):
+        try:
+            os.nice(READER_NICENESS)
+        except OSError:
+            pass
 
 
 def _no_core_dumps() -> None:

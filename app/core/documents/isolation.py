@@ -28,6 +28,7 @@ from multiprocessing.connection import wait as wait_for_any
 from pathlib import Path
 
 from app.core import errors
+from app.core.child_limits import describe_exit
 from app.core.documents.model import Document
 from app.core.documents.reader_worker import (
     ADDRESS_SPACE_LIMITED,
@@ -236,7 +237,7 @@ class ReaderPool:
 
     def _died(self, worker: _Worker, request: ReadRequest) -> DocumentError:
         code = worker.kill()
-        how = _describe_exit(code)
+        how = describe_exit(code)
         if not worker.ready:
             log.error("the reader process ended before it was ready (%s)", how)
             return DocumentError(DID_NOT_START.format(detail=how), request.path)
@@ -295,17 +296,6 @@ def _crash_was_memory(worker: _Worker, code: int | None, limit_megabytes: int) -
     if grown < _CRASH_IS_MEMORY:
         return False
     return ADDRESS_SPACE_LIMITED or code in _MEMORY_DEATHS
-
-
-def _describe_exit(code: int | None) -> str:
-    if code is None:
-        return "did not exit"
-    if code < 0:
-        try:
-            return f"was ended by signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"was ended by signal {-code}"
-    return f"exited with code {code}"
 
 
 def _reader_name(path: Path) -> str:

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.core.child_limits import limit_address_space, no_core_dumps
 from app.core.documents.model import Document
 from app.core.errors import DocumentError
 from app.core.log_file import PrivateFormatter, debug_logging, safe_arguments
@@ -62,7 +63,7 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
     state), ("memory", None) or ("failed", text), streaming ("log", record) meanwhile."""
     # Ctrl-C in a terminal reaches the whole process group; what it means is the parent's call.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _no_core_dumps()
+    no_core_dumps()
     _yield_to_the_window()
     _detach_output()
     _exit_with_parent()
@@ -79,7 +80,7 @@ def worker_main(connection, reader: Callable[[ReadRequest], Document]) -> None:
             return  # the parent closed the pipe or is gone
         if request is None:
             return
-        _limit_memory(request.limits.max_reader_megabytes)
+        limit_address_space(request.limits.max_reader_megabytes)
         out_of_memory = False
         try:
             reply = ("document", reader(request))
@@ -204,33 +205,6 @@ def _yield_to_the_window() -> None:
             os.nice(READER_NICENESS)
         except OSError:
             pass
-
-
-def _no_core_dumps() -> None:
-    # A crash here is an expected outcome of a hostile file, not a bug to debug from a core
-    # file; and a core of a reader near its memory limit would be gigabytes on the user's disk.
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
-def _limit_memory(megabytes: int) -> None:
-    try:
-        import resource
-    except ImportError:
-        return  # Windows: the parent watches the worker's memory instead
-    try:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = megabytes * 1024 * 1024
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        # Only the soft limit: the next request may ask for a higher one.
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ValueError, OSError) as exc:
-        logging.getLogger(__name__).info("could not limit the reader's memory: %s", exc)
 
 
 class _ForwardLogs(logging.Handler):

@@ -25,6 +25,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.child_limits import describe_exit, limit_address_space, no_core_dumps
 from app.core.errors import ModelLoadError
 from app.core.models.gguf import GGUFInfo, SkippedString, read_gguf
 
@@ -106,7 +107,7 @@ def _check_in_child(path: Path, check_size: bool, timeout: float, memory_megabyt
                 kind, payload = receiver.recv()
             except (EOFError, OSError):
                 process.join(5)
-                how = _describe_exit(process.exitcode)
+                how = describe_exit(process.exitcode)
                 if not started:
                     log.error("the model checker ended before it was ready (%s)", how)
                     raise ModelLoadError(DID_NOT_START.format(detail=f"it {how}")) from None
@@ -133,7 +134,8 @@ def _child_main(connection, path: str, check_size: bool, memory_megabytes: int) 
     # Ctrl-C in a terminal reaches the whole process group; stopping the check is the parent's call.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     connection.send(("ready", None))
-    _limit_resources(memory_megabytes)
+    no_core_dumps()
+    limit_address_space(memory_megabytes)
     try:
         answer = ("ok", inspect(Path(path), check_size=check_size))
     except ModelLoadError as exc:
@@ -173,30 +175,3 @@ def inspect(path: Path, *, check_size: bool = True) -> CheckedModel:
             if key == "tokenizer.chat_template":
                 problem = str(exc)
     return CheckedModel(info, problem)
-
-
-def _limit_resources(megabytes: int) -> None:
-    try:
-        import resource
-    except ImportError:
-        return  # Windows: the time limit still holds
-    # A crash here is an expected outcome of a hostile file; no core file on the user's disk.
-    for limit, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_AS, megabytes * 1024 * 1024)):
-        try:
-            _soft, hard = resource.getrlimit(limit)
-            if hard != resource.RLIM_INFINITY:
-                value = min(value, hard)
-            resource.setrlimit(limit, (value, hard))
-        except (ValueError, OSError) as exc:
-            logging.getLogger(__name__).info("could not limit the model checker: %s", exc)
-
-
-def _describe_exit(code: int | None) -> str:
-    if code is None:
-        return "did not exit"
-    if code < 0:
-        try:
-            return f"was ended by signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"was ended by signal {-code}"
-    return f"exited with code {code}"

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
+from app.core import errors
 from app.core.cancel import CancelToken
 from app.core.errors import Cancelled, MatomeError
 
@@ -39,42 +40,33 @@ def describe_error(error: BaseException) -> str:
         "happening, report it with the log file.").format(name=type(error).__name__)
 
 
+#: The gist of each kind of core error, most specific first (QT_TRANSLATE_NOOP marks them for
+#: lupdate; they are translated when shown).
+_HEADLINES = (
+    (errors.EncryptedDocumentError, QT_TRANSLATE_NOOP("Errors", "This document is protected by a password.")),
+    (errors.ScannedDocumentError, QT_TRANSLATE_NOOP(
+        "Errors", "This PDF has no text layer — it looks scanned. Run it through OCR first.")),
+    (errors.CorruptDocumentError, QT_TRANSLATE_NOOP("Errors", "This file is damaged or incomplete.")),
+    (errors.EmptyDocumentError, QT_TRANSLATE_NOOP("Errors", "This file has no text to read.")),
+    (errors.UnsupportedDocumentError, QT_TRANSLATE_NOOP(
+        "Errors", "Matome cannot read this kind of file. It reads PDF, Word (.docx), text and Markdown.")),
+    # Size, pages, unpacked size, reading time and reading memory are all limits of that page.
+    (errors.DocumentTooLargeError, QT_TRANSLATE_NOOP("Errors", "This file is over a limit in Settings → Documents.")),
+    (errors.DocumentError, QT_TRANSLATE_NOOP("Errors", "This document could not be read.")),
+    (errors.ModelNotFoundError, QT_TRANSLATE_NOOP(
+        "Errors", "No model is available. Choose or download one in Settings → Models.")),
+    (errors.ModelError, QT_TRANSLATE_NOOP("Errors", "The model could not be loaded or run.")),
+)
+
+
 def translated_headline(error: MatomeError) -> str | None:
     """The gist of a core error in the interface language, or None when no translation is
     active (the English message says it all)."""
-    from app.core import errors
-
-    translate = QCoreApplication.translate
-    if isinstance(error, errors.EncryptedDocumentError):
-        source = "This document is protected by a password."
-        text = translate("Errors", "This document is protected by a password.")
-    elif isinstance(error, errors.ScannedDocumentError):
-        source = "This PDF has no text layer — it looks scanned. Run it through OCR first."
-        text = translate("Errors", "This PDF has no text layer — it looks scanned. Run it through OCR first.")
-    elif isinstance(error, errors.CorruptDocumentError):
-        source = "This file is damaged or incomplete."
-        text = translate("Errors", "This file is damaged or incomplete.")
-    elif isinstance(error, errors.EmptyDocumentError):
-        source = "This file has no text to read."
-        text = translate("Errors", "This file has no text to read.")
-    elif isinstance(error, errors.UnsupportedDocumentError):
-        source = "Matome cannot read this kind of file. It reads PDF, Word (.docx), text and Markdown."
-        text = translate("Errors", "Matome cannot read this kind of file. It reads PDF, Word (.docx), text and Markdown.")
-    elif isinstance(error, errors.DocumentTooLargeError):
-        source = "This file is larger than the limit in Settings."
-        text = translate("Errors", "This file is larger than the limit in Settings.")
-    elif isinstance(error, errors.DocumentError):
-        source = "This document could not be read."
-        text = translate("Errors", "This document could not be read.")
-    elif isinstance(error, errors.ModelNotFoundError):
-        source = "No model is available. Choose or download one in Settings → Models."
-        text = translate("Errors", "No model is available. Choose or download one in Settings → Models.")
-    elif isinstance(error, errors.ModelError):
-        source = "The model could not be loaded or run."
-        text = translate("Errors", "The model could not be loaded or run.")
-    else:
-        return None
-    return text if text != source else None
+    for kind, source in _HEADLINES:
+        if isinstance(error, kind):
+            text = QCoreApplication.translate("Errors", source)
+            return text if text != source else None
+    return None
 
 
 @dataclass

@@ -110,7 +110,7 @@
 <context>
     <name>DocumentController</name>
     <message>
-        <location filename="../../app/ui/document_controller.py" line="+230"/>
+        <location filename="../../app/ui/document_controller.py" line="+222"/>
         <source>The file is no longer at {path}. Its summary is shown from the history; to ask questions, open the file again.</source>
         <extracomment>(entry id, whether a password was given and was wrong): an encrypted PDF needs one.</extracomment>
         <translation>ファイルが {path} に見つかりません。履歴に保存された要約を表示しています。質問するには、ファイルをもう一度開いてください。</translation>
@@ -225,47 +225,48 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../app/ui/tasks.py" line="+50"/>
+        <location filename="../../app/ui/tasks.py" line="+46"/>
         <source>This document is protected by a password.</source>
+        <extracomment>The gist of each kind of core error, most specific first (QT_TRANSLATE_NOOP marks them for lupdate; they are translated when shown).</extracomment>
         <translation>このドキュメントはパスワードで保護されています。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>This PDF has no text layer — it looks scanned. Run it through OCR first.</source>
         <translation>このPDFにはテキスト情報がありません。スキャンした文書のようです。先にOCR（文字認識）にかけてください。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>This file is damaged or incomplete.</source>
         <translation>このファイルは破損しているか、途中までしかありません。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>This file has no text to read.</source>
         <translation>このファイルには読み取れるテキストがありません。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Matome cannot read this kind of file. It reads PDF, Word (.docx), text and Markdown.</source>
         <translation>この種類のファイルは読み込めません。読み込めるのは PDF、Word (.docx)、テキスト、Markdown です。</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>This file is larger than the limit in Settings.</source>
-        <translation>このファイルは設定の上限を超えています。</translation>
+        <source>This file is over a limit in Settings → Documents.</source>
+        <translation>このファイルは「設定 → ドキュメント」の上限を超えています。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>This document could not be read.</source>
         <translation>このドキュメントを読み込めませんでした。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>No model is available. Choose or download one in Settings → Models.</source>
         <translation>使用できるモデルがありません。設定 → モデル管理 で選択またはダウンロードしてください。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>The model could not be loaded or run.</source>
         <translation>モデルを読み込めないか、実行できませんでした。</translation>
     </message>
@@ -1395,7 +1396,7 @@ Everything stays on this computer: the summary is written by a model that runs h
 <context>
     <name>TaskRunner</name>
     <message>
-        <location filename="../../app/ui/tasks.py" line="-37"/>
+        <location filename="../../app/ui/tasks.py" line="-20"/>
         <source>Something went wrong inside Matome ({name}). Please try again; if it keeps happening, report it with the log file.</source>
         <translation>Matome の内部で問題が発生しました（{name}）。もう一度お試しください。問題が続く場合は、ログファイルを添えてご報告ください。</translation>
     </message>

@@ -13,8 +13,8 @@ power, and an interrupted write is rolled back whole on the next open.
 
 Deleted history is overwritten on disk (secure_delete), and forgetting a document also
 merges the search index, empties the write-ahead log into the database and deletes the
-document's saved chunk notes: people delete history because it is private. The database is
-readable by its owner only.
+document's saved chunk notes (library_forget.py): people delete history because it is
+private. The database is readable by its owner only.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from app.core import paths
-from app.core.checkpoints import forget_all_notes, forget_notes
 from app.core.errors import MatomeError
+from app.core.library_forget import Forgetting, Forgotten  # noqa: F401  (Forgotten is imported from here)
 
 log = logging.getLogger(__name__)
 
@@ -128,19 +128,6 @@ class StoredTurn:
 
 
 @dataclass(frozen=True)
-class Forgotten:
-    """What forgetting a document deleted."""
-
-    #: The document was in the library: its text, summaries and answers are gone.
-    in_library: bool
-    #: Files of saved chunk notes deleted (from any model or options).
-    note_files: int
-    #: False if another program kept the write-ahead log open, so old copies of the text may
-    #: remain in it until Matome next opens the library.
-    log_emptied: bool = True
-
-
-@dataclass(frozen=True)
 class SearchHit:
     document: StoredDocument
     #: Text around the first match, with the match between « and »; "" for a title match.
@@ -159,8 +146,9 @@ def library_folder(settings: Any = None) -> Path:
     return Path(chosen).expanduser() if chosen else paths.data_dir()
 
 
-class Library:
-    """The history database in `folder` (default: the data folder)."""
+class Library(Forgetting):
+    """The history database in `folder` (default: the data folder). Deleting is in
+    `Forgetting` (library_forget.py): `forget_document`, `delete_document`, `delete_all`."""
 
     def __init__(self, folder: str | Path | None = None):
         self.folder = Path(folder) if folder else paths.data_dir()
@@ -197,29 +185,6 @@ class Library:
             rows = db.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY opened_at DESC, id DESC"
                               " LIMIT ?", (limit,)).fetchall()
         return [_document(row) for row in rows]
-
-    def forget_document(self, sha256: str) -> Forgotten:
-        """Delete every trace of a document: its text, search index entries, summaries, Q&A
-        and saved chunk notes. The file itself is not touched."""
-        with self._transaction() as db:
-            deleted = db.execute("DELETE FROM documents WHERE sha256 = ?", (sha256,)).rowcount
-            if deleted and self.has_full_text_search:
-                # The index keeps deleted text in old segments until they are merged; merge now.
-                db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
-        emptied = self._empty_log()
-        return Forgotten(deleted > 0, forget_notes(sha256), emptied)
-
-    def delete_document(self, sha256: str) -> bool:
-        """Forget a document (see `forget_document`). False if it was not in the library."""
-        return self.forget_document(sha256).in_library
-
-    def delete_all(self) -> None:
-        with self._transaction() as db:
-            db.execute("DELETE FROM documents")
-        forget_all_notes()
-        with self._connection() as db:
-            db.execute("VACUUM")  # gives the freed pages back and leaves no old text in them
-        self._empty_log()
 
     # ----- summaries -------------------------------------------------------------------
 
@@ -366,18 +331,6 @@ class Library:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-
-    def _empty_log(self, attempts: int = 5) -> bool:
-        """Copy the write-ahead log into the database and truncate it: the log still holds the
-        pages as they were before a deletion. False if readers kept it busy throughout."""
-        for attempt in range(attempts):
-            with self._connection() as db:
-                busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            if not busy:
-                return True
-            time.sleep(0.1 * (attempt + 1))
-        log.warning("the library's write-ahead log is in use; deleted text stays in it until the next start")
-        return False
 
     @staticmethod
     def _document_id(db: sqlite3.Connection, sha256: str) -> int:

@@ -4,7 +4,8 @@ Each added file is first looked up in the library by its hash (a file seen befor
 summary at once), then read on the task runner, then summarized by the model service. Files
 are read two at a time and summarized one at a time, in order, so a question about a finished
 document is answered next rather than after the whole batch. A file that fails gets its
-error and the batch goes on.
+error and the batch goes on. The summary queue and the model service's news about summaries
+live in SummaryQueue (summary_queue.py), which this controller composes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from PySide6.QtCore import QObject, Signal
 from app.core.cancel import CancelToken
 from app.core.checkpoints import forget_notes
 from app.core.errors import EncryptedDocumentError
-from app.core.events import Progress, SummaryResult, TextDelta, TextReset
 from app.core.library import Library
 from app.core.settings import Settings
 from app.core.summarize import SummaryOptions
@@ -30,7 +30,7 @@ from app.ui.document_entry import (
     expand_paths, load_history, look_up_history, read_document,
 )
 from app.ui.model_service import ModelService
-from app.ui.model_worker import JobOutcome
+from app.ui.summary_queue import SummaryQueue
 from app.ui.tasks import TaskRunner, describe_error
 
 log = logging.getLogger(__name__)
@@ -77,14 +77,7 @@ class DocumentController(QObject):
         self._ids = itertools.count(1)
         self._read_queue: deque[int] = deque()
         self._reading: set[int] = set()
-        self._summary_queue: deque[int] = deque()
-        self._summarizing: int | None = None
-        self._jobs: dict[int, int] = {}  # model job id → entry id
-        service.job_started.connect(self._on_service_job_started)
-        service.job_event.connect(self._on_service_job_event)
-        service.job_finished.connect(self._on_service_job_finished)
-        service.job_failed.connect(self._on_service_job_failed)
-        service.job_cancelled.connect(self._on_service_job_cancelled)
+        self._summaries = SummaryQueue(self, service, tasks)
 
     # ----- queries -----------------------------------------------------------------------
 
@@ -96,7 +89,7 @@ class DocumentController(QObject):
 
     @property
     def busy(self) -> bool:
-        return bool(self._reading or self._read_queue or self._summary_queue or self._summarizing)
+        return bool(self._reading or self._read_queue or self._summaries.busy)
 
     # ----- adding and removing -----------------------------------------------------------
 
@@ -137,7 +130,7 @@ class DocumentController(QObject):
         self._stop_work(entry)
         self.entry_removed.emit(entry_id)
         self._start_reads()
-        self._pump()
+        self._summaries.pump()
 
     def forget(self, sha256: str, done: Callable[[object], None] | None = None) -> None:
         """Close the document wherever it is open (stopping its work) and delete everything
@@ -166,27 +159,26 @@ class DocumentController(QObject):
                 self._set_status(entry, QUEUED)
                 self._queue_read(entry)
             return
-        self._cancel_summary(entry)
+        self._summaries.cancel(entry)
         entry.summary, entry.stored_summary, entry.error = "", None, ""
         self._set_status(entry, QUEUED)
         self.summary_reset.emit(entry.id)
-        self._summary_queue.appendleft(entry.id)
-        self._pump()
+        self._summaries.put_first(entry.id)
 
     def cancel_summary(self, entry_id: int) -> None:
         entry = self._entries.get(entry_id)
         if entry is None or entry.status not in (QUEUED, READING, SUMMARIZING):
             return
         if entry.summary_job is not None:
-            # The service reports the cancel at once; _job_ended updates the entry.
-            self._cancel_summary(entry)
+            # The service reports the cancel at once; SummaryQueue._job_ended updates the entry.
+            self._summaries.cancel(entry)
             return
         self._cancel_reading(entry)
-        self._cancel_summary(entry)
+        self._summaries.cancel(entry)
         self._set_status(entry, CANCELLED)
         self.summary_finished.emit(entry.id)
         self._start_reads()
-        self._pump()
+        self._summaries.pump()
 
     # ----- settings and shutdown ---------------------------------------------------------
 
@@ -197,7 +189,7 @@ class DocumentController(QObject):
     def shutdown(self) -> None:
         for entry in self._entries.values():
             self._stop_work(entry)
-        self._summary_queue.clear()
+        self._summaries.clear()
         self._read_queue.clear()
 
     # ----- reading -----------------------------------------------------------------------
@@ -284,8 +276,7 @@ class DocumentController(QObject):
             self.entry_changed.emit(entry.id)
         else:
             self._set_status(entry, QUEUED)
-            self._summary_queue.append(entry.id)
-            self._pump()
+            self._summaries.append(entry.id)
 
     def _on_read_failed(self, entry_id: int, error: BaseException) -> None:
         self._reading.discard(entry_id)
@@ -307,29 +298,7 @@ class DocumentController(QObject):
         self._set_status(entry, QUEUED)
         self._queue_read(entry)
 
-    # ----- summarizing -------------------------------------------------------------------
-
-    def _pump(self) -> None:
-        """Start the next summary if none is running."""
-        while self._summarizing is None and self._summary_queue:
-            entry = self._entries.get(self._summary_queue.popleft())
-            if entry is None or entry.document is None or entry.status != QUEUED:
-                continue
-            entry.summary, entry.progress, entry.stored_summary = "", None, None
-            entry.summary_options = self.options
-            entry.summary_job = self._service.summarize(entry.document, self.options,
-                                                        self.settings.summary.chunk_tokens)
-            self._jobs[entry.summary_job] = entry.id
-            self._summarizing = entry.id
-
-    def _cancel_summary(self, entry: DocumentEntry) -> None:
-        if entry.summary_job is not None:
-            self._service.cancel(entry.summary_job)
-            entry.summary_job = None
-        if self._summarizing == entry.id:
-            self._summarizing = None
-        if entry.id in self._summary_queue:
-            self._summary_queue.remove(entry.id)
+    # ----- stopping work -----------------------------------------------------------------
 
     def _cancel_reading(self, entry: DocumentEntry) -> None:
         if entry.reading_token is not None:
@@ -341,75 +310,7 @@ class DocumentController(QObject):
 
     def _stop_work(self, entry: DocumentEntry) -> None:
         self._cancel_reading(entry)
-        self._cancel_summary(entry)
-
-    def _summary_done(self, entry: DocumentEntry, status: str) -> None:
-        entry.summary_job = None
-        if self._summarizing == entry.id:
-            self._summarizing = None
-        self._set_status(entry, status)
-        self.summary_finished.emit(entry.id)
-        self._pump()
-
-    # ----- model service news ------------------------------------------------------------
-
-    def _job_entry(self, job_id: int) -> DocumentEntry | None:
-        entry_id = self._jobs.get(job_id)
-        return self._entries.get(entry_id) if entry_id is not None else None
-
-    def _on_service_job_started(self, job_id: int) -> None:
-        entry = self._job_entry(job_id)
-        if entry is not None and job_id == entry.summary_job:
-            self._set_status(entry, SUMMARIZING)
-            self.summary_reset.emit(entry.id)
-
-    def _on_service_job_event(self, job_id: int, event: object) -> None:
-        entry = self._job_entry(job_id)
-        if entry is None:
-            return
-        if job_id != entry.summary_job:
-            return
-        if isinstance(event, TextDelta):
-            entry.summary += event.text
-            self.summary_text_added.emit(entry.id, event.text)
-        elif isinstance(event, TextReset):
-            entry.summary = event.text
-            self.summary_reset.emit(entry.id)
-        elif isinstance(event, Progress):
-            entry.progress = event
-            self.entry_changed.emit(entry.id)
-
-    def _on_service_job_finished(self, job_id: int, outcome: JobOutcome) -> None:
-        entry = self._job_entry(job_id)
-        self._jobs.pop(job_id, None)
-        if entry is None:
-            return
-        if isinstance(outcome.result, SummaryResult) and job_id == entry.summary_job:
-            result = outcome.result
-            entry.summary = result.text
-            entry.summary_model = outcome.model.name if outcome.model else ""
-            self.summary_reset.emit(entry.id)
-            self._summary_done(entry, DONE)
-            if self.library is not None and entry.sha256:
-                model_key = outcome.model.key if outcome.model else ""
-                self._tasks.run(partial(self.library.save_summary, entry.sha256, model_key, entry.summary_options,
-                                        result.text, chunk_count=result.chunk_count, seconds=result.seconds),
-                                None, self.report_problem)
-
-    def _on_service_job_failed(self, job_id: int, message: str) -> None:
-        self._job_ended(job_id, ERROR, message)
-
-    def _on_service_job_cancelled(self, job_id: int) -> None:
-        self._job_ended(job_id, CANCELLED, "")
-
-    def _job_ended(self, job_id: int, status: str, message: str) -> None:
-        entry = self._job_entry(job_id)
-        self._jobs.pop(job_id, None)
-        if entry is None:
-            return
-        if job_id == entry.summary_job:
-            entry.error = message
-            self._summary_done(entry, status)
+        self._summaries.cancel(entry)
 
     # ----- helpers -----------------------------------------------------------------------
 
